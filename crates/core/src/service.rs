@@ -1,0 +1,341 @@
+//! The recorder: the seed's ActivityManager and AuditManager. It validates and sanitises
+//! events, sends single events through group commit (durable on return) and bulk batches
+//! straight to the store, groups the fields of one model change into a change set, and runs
+//! verification.
+
+use crate::checkpoint::{Checkpoint, CheckpointPolicy};
+use crate::domain::{Action, AuditActionType, RecordId, Severity, TableName};
+use crate::event::{ActivityRow, AuditContent, FieldChange, NewActivity, NewAudit, RequestContext};
+use crate::sanitize::{Limits, Sanitizer};
+use crate::store::Store;
+use crate::verify::{ChainVerifier, VerifyReport};
+use crate::writer::GroupCommit;
+use crate::{CoreError, Timestamp};
+use ed25519_dalek::VerifyingKey;
+use std::sync::Arc;
+
+/// Rows per transaction on the bulk path.
+pub const BULK_CHUNK: usize = 5_000;
+/// Audit rows per transaction on the bulk path (kept at or below the checkpoint interval's
+/// half so the gap between checkpoints stays under twice the interval).
+pub const AUDIT_CHUNK: usize = 500;
+
+/// A model change: the seed's `log_model_change(instance, action_type, changed_fields)`.
+#[derive(Debug, Clone)]
+pub struct ModelChange {
+    pub timestamp: Option<Timestamp>,
+    pub user_id: Option<i64>,
+    pub table_name: TableName,
+    pub record_id: RecordId,
+    pub action_type: AuditActionType,
+    pub changes: Vec<FieldChange>,
+    pub severity: Option<Severity>,
+    pub description: Option<String>,
+    pub context: RequestContext,
+}
+
+/// What a model change wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeSetWritten {
+    pub change_set_id: String,
+    pub seqs: Vec<i64>,
+}
+
+#[derive(Clone)]
+pub struct Recorder {
+    store: Arc<dyn Store>,
+    limits: Limits,
+    policy: Option<Arc<CheckpointPolicy>>,
+    activity: GroupCommit<ActivityRow, i64>,
+    audit: GroupCommit<AuditContent, i64>,
+}
+
+impl Recorder {
+    /// Must be called inside a Tokio runtime: it starts the two group-commit tasks.
+    pub fn new(store: Arc<dyn Store>, policy: Option<CheckpointPolicy>, limits: Limits) -> Self {
+        let policy = policy.map(Arc::new);
+        let s = store.clone();
+        let activity = GroupCommit::spawn(2_000, move |rows| {
+            let s = s.clone();
+            Box::pin(async move { s.insert_activities(rows).await })
+        });
+        let s = store.clone();
+        let p = policy.clone();
+        let audit = GroupCommit::spawn(AUDIT_CHUNK, move |rows| {
+            let s = s.clone();
+            let p = p.clone();
+            Box::pin(async move { s.append_audit(rows, p.as_deref()).await })
+        });
+        Self {
+            store,
+            limits,
+            policy,
+            activity,
+            audit,
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn verifying_key(&self) -> Option<VerifyingKey> {
+        self.policy.as_ref().map(|p| p.signer.verifying_key())
+    }
+
+    pub fn checkpoint_every(&self) -> i64 {
+        self.policy.as_ref().map_or(0, |p| p.every)
+    }
+
+    /// Sanitises an activity into the row the store keeps.
+    pub fn activity_row(&self, a: NewActivity) -> ActivityRow {
+        let mut s = Sanitizer::new(self.limits);
+        let ctx = &a.context;
+        let (object_type, object_id, object_display) = match &a.object {
+            Some(o) => (
+                Some(o.object_type.to_string()),
+                Some(o.object_id.to_string()),
+                Some(s.short("object_display", &o.display)),
+            ),
+            None => (None, None, None),
+        };
+        ActivityRow {
+            timestamp: a.timestamp.unwrap_or_else(Timestamp::now),
+            user_id: a.user_id,
+            action: a.action.to_string(),
+            description: s.long("description", &a.description),
+            ip_address: ctx.ip_address.map(|ip| ip.to_string()),
+            user_agent: s.opt_short("user_agent", ctx.user_agent.as_deref()),
+            session_id: s.opt_short("session_id", ctx.session_id.as_deref()),
+            request_id: s.opt_short("request_id", ctx.request_id.as_deref()),
+            object_type,
+            object_id,
+            object_display,
+            extra_data: s.json("extra_data", &a.extra_data),
+            outcome: a.outcome,
+            content_flags: s.flags,
+        }
+    }
+
+    /// Sanitises an audit entry into the content that will be chained.
+    pub fn audit_content(&self, a: NewAudit) -> AuditContent {
+        let mut s = Sanitizer::new(self.limits);
+        AuditContent {
+            timestamp: a.timestamp.unwrap_or_else(Timestamp::now),
+            user_id: a.user_id,
+            action_type: a.action_type.to_string(),
+            table_name: a.table_name.to_string(),
+            record_id: a.record_id.map(|r| r.to_string()),
+            field_name: a.field_name.map(|f| f.to_string()),
+            old_value: a.old_value.as_ref().map(|v| s.json("old_value", v)),
+            new_value: a.new_value.as_ref().map(|v| s.json("new_value", v)),
+            severity: a.severity,
+            description: s.long("description", &a.description),
+            ip_address: a.context.ip_address.map(|ip| ip.to_string()),
+            user_agent: s.opt_short("user_agent", a.context.user_agent.as_deref()),
+            change_set_id: a.change_set_id.map(|c| s.short("change_set_id", &c)),
+            content_flags: s.flags,
+        }
+    }
+
+    /// Logs one activity; durable when it returns. Returns the new row's id.
+    pub async fn log_activity(&self, a: NewActivity) -> Result<i64, CoreError> {
+        let row = self.activity_row(a);
+        let ids = self.activity.submit(vec![row]).await?;
+        ids.into_iter().next().ok_or(CoreError::Closed)
+    }
+
+    /// The seed's `log_search_activity`: query, filters and result count in `extra_data`.
+    pub async fn log_search_activity(
+        &self,
+        user_id: Option<i64>,
+        query: &str,
+        filters: serde_json::Value,
+        results_count: u64,
+        context: RequestContext,
+    ) -> Result<i64, CoreError> {
+        let mut a = NewActivity::new(
+            user_id,
+            Action::parse("search")?,
+            format!("Searched for \"{query}\" ({results_count} results)"),
+        );
+        a.context = context;
+        a.extra_data = serde_json::json!({
+            "query": query,
+            "filters": filters,
+            "results_count": results_count,
+        });
+        self.log_activity(a).await
+    }
+
+    /// Bulk path: many activities, a few large transactions.
+    pub async fn log_activities(&self, batch: Vec<NewActivity>) -> Result<Vec<i64>, CoreError> {
+        let mut ids = Vec::with_capacity(batch.len());
+        let mut rows = Vec::with_capacity(BULK_CHUNK.min(batch.len()));
+        for a in batch {
+            rows.push(self.activity_row(a));
+            if rows.len() == BULK_CHUNK {
+                ids.extend(self.store.insert_activities(std::mem::take(&mut rows)).await?);
+            }
+        }
+        if !rows.is_empty() {
+            ids.extend(self.store.insert_activities(rows).await?);
+        }
+        Ok(ids)
+    }
+
+    /// The seed's `log_security_event`. Returns the audit sequence number.
+    pub async fn log_security_event(
+        &self,
+        user_id: Option<i64>,
+        event_type: AuditActionType,
+        description: &str,
+        severity: Severity,
+        context: RequestContext,
+    ) -> Result<i64, CoreError> {
+        let entry = NewAudit {
+            timestamp: None,
+            user_id,
+            action_type: event_type,
+            table_name: TableName::parse("auth")?,
+            record_id: user_id.map(RecordId::from),
+            field_name: None,
+            old_value: None,
+            new_value: None,
+            severity,
+            description: description.to_owned(),
+            context,
+            change_set_id: None,
+        };
+        let seqs = self.audit.submit(vec![self.audit_content(entry)]).await?;
+        seqs.into_iter().next().ok_or(CoreError::Closed)
+    }
+
+    /// Expands a model change into one audit entry per changed field, sharing a change-set id.
+    /// Fields whose old and new values are equal are dropped; `None` if nothing changed.
+    pub fn model_change_entries(change: ModelChange) -> Option<(String, Vec<NewAudit>)> {
+        let changes: Vec<FieldChange> = change
+            .changes
+            .into_iter()
+            .filter(|c| c.old != c.new)
+            .collect();
+        if changes.is_empty() {
+            return None;
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        let severity = change.severity.unwrap_or(match change.action_type.as_str() {
+            "delete" | "permission_change" => Severity::High,
+            "create" => Severity::Low,
+            _ => Severity::Medium,
+        });
+        let ts = change.timestamp.unwrap_or_else(Timestamp::now);
+        let entries = changes
+            .into_iter()
+            .map(|c| NewAudit {
+                timestamp: Some(ts),
+                user_id: change.user_id,
+                action_type: change.action_type.clone(),
+                table_name: change.table_name.clone(),
+                record_id: Some(change.record_id.clone()),
+                description: change.description.clone().unwrap_or_else(|| {
+                    format!(
+                        "{} {} {}: {}",
+                        change.action_type, change.table_name, change.record_id, c.field
+                    )
+                }),
+                field_name: Some(c.field),
+                old_value: Some(c.old),
+                new_value: Some(c.new),
+                severity,
+                context: change.context.clone(),
+                change_set_id: Some(id.clone()),
+            })
+            .collect();
+        Some((id, entries))
+    }
+
+    /// The seed's `log_model_change`; durable and chained when it returns.
+    pub async fn log_model_change(
+        &self,
+        change: ModelChange,
+    ) -> Result<Option<ChangeSetWritten>, CoreError> {
+        let Some((change_set_id, entries)) = Self::model_change_entries(change) else {
+            return Ok(None);
+        };
+        let contents = entries.into_iter().map(|e| self.audit_content(e)).collect();
+        let seqs = self.audit.submit(contents).await?;
+        Ok(Some(ChangeSetWritten {
+            change_set_id,
+            seqs,
+        }))
+    }
+
+    /// Bulk path for audit entries (chained in order, in chunks).
+    pub async fn log_audits(&self, batch: Vec<NewAudit>) -> Result<Vec<i64>, CoreError> {
+        let mut seqs = Vec::with_capacity(batch.len());
+        let mut rows = Vec::with_capacity(AUDIT_CHUNK.min(batch.len()));
+        for a in batch {
+            rows.push(self.audit_content(a));
+            if rows.len() == AUDIT_CHUNK {
+                let chunk = std::mem::take(&mut rows);
+                seqs.extend(self.store.append_audit(chunk, self.policy.as_deref()).await?);
+            }
+        }
+        if !rows.is_empty() {
+            seqs.extend(self.store.append_audit(rows, self.policy.as_deref()).await?);
+        }
+        Ok(seqs)
+    }
+
+    /// Signs the current head now. `None` when the chain is empty or no key is configured.
+    pub async fn checkpoint_now(&self) -> Result<Option<Checkpoint>, CoreError> {
+        let (Some(policy), Some((seq, hash))) = (&self.policy, self.store.audit_head().await?) else {
+            return Ok(None);
+        };
+        let cp = policy.signer.sign(seq, hash, Timestamp::now());
+        self.store.insert_checkpoint(&cp).await?;
+        Ok(Some(cp))
+    }
+
+    /// Verifies rows `from..=to` (whole chain by default) and the checkpoints among them.
+    pub async fn verify(&self, from: Option<i64>, to: Option<i64>) -> Result<VerifyReport, CoreError> {
+        verify_store(self.store.as_ref(), self.verifying_key(), self.checkpoint_every(), from, to).await
+    }
+}
+
+/// Verification over any store, streaming in chunks of 50,000 rows.
+pub async fn verify_store(
+    store: &dyn Store,
+    key: Option<VerifyingKey>,
+    every: i64,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<VerifyReport, CoreError> {
+    const CHUNK: u32 = 50_000;
+    let from = from.unwrap_or(1).max(1);
+    let to = to.unwrap_or(i64::MAX);
+    let start = if from == 1 {
+        (0, crate::chain::GENESIS)
+    } else {
+        // Trust the row before the range only as an anchor: it is itself checked by a full run.
+        match store.audit_rows(from - 1, 1).await?.into_iter().next() {
+            Some(r) if r.seq == from - 1 => (r.seq, r.hash),
+            _ => (from - 1, crate::chain::GENESIS),
+        }
+    };
+    let checkpoints = store.list_checkpoints(from, to).await?;
+    let mut v = ChainVerifier::new(start, key, checkpoints, every);
+    let mut next = from;
+    loop {
+        let mut rows = store.audit_rows(next, CHUNK).await?;
+        rows.retain(|r| r.seq <= to);
+        let Some(last) = rows.last().map(|r| r.seq) else { break };
+        let full = rows.len() as u32 == CHUNK;
+        v.feed(&rows);
+        if v.failed() || !full || last >= to {
+            break;
+        }
+        next = last + 1;
+    }
+    Ok(v.finish())
+}

@@ -1,0 +1,78 @@
+//! The storage contract. `store-sqlite` and `store-postgres` implement it; one contract-test
+//! suite (tests/contract) runs against both, so the two behave the same.
+
+use crate::chain::Hash32;
+use crate::checkpoint::{Checkpoint, CheckpointPolicy};
+use crate::event::{ActivityRecord, ActivityRow, AuditContent, AuditEntry, AuditRow};
+use crate::platform::{NewCar, NewImportOrder, NewInquiry, NewOrder, NewUser, User};
+use crate::query::{ActivityFilter, AuditFilter, Page, PageRequest};
+use crate::StoreError;
+use async_trait::async_trait;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+    /// Where the data lives, with any password removed.
+    fn location(&self) -> String;
+    /// Applies pending forward-only migrations.
+    async fn migrate(&self) -> Result<(), StoreError>;
+
+    // ---- activity ----
+    /// Inserts rows in one transaction (one durable commit); returns their ids in order.
+    async fn insert_activities(&self, rows: Vec<ActivityRow>) -> Result<Vec<i64>, StoreError>;
+    async fn list_activity(
+        &self,
+        filter: &ActivityFilter,
+        page: &PageRequest,
+    ) -> Result<Page<ActivityRecord>, StoreError>;
+    /// Number of activity rows, an estimate (planner statistics or max id), never a count(*).
+    async fn estimate_activity(&self) -> Result<i64, StoreError>;
+
+    // ---- audit ----
+    /// Chains and appends rows in one transaction, serialised against every other writer so
+    /// the chain never forks. Signs a checkpoint in the same transaction when `policy` says
+    /// one is due. Returns the sequence numbers given.
+    async fn append_audit(
+        &self,
+        rows: Vec<AuditContent>,
+        policy: Option<&CheckpointPolicy>,
+    ) -> Result<Vec<i64>, StoreError>;
+    async fn list_audit(
+        &self,
+        filter: &AuditFilter,
+        page: &PageRequest,
+    ) -> Result<Page<AuditEntry>, StoreError>;
+    /// Up to `limit` rows with `seq >= from_seq`, ascending, as stored (for verification).
+    async fn audit_rows(&self, from_seq: i64, limit: u32) -> Result<Vec<AuditRow>, StoreError>;
+    /// The newest row's `(seq, hash)`.
+    async fn audit_head(&self) -> Result<Option<(i64, Hash32)>, StoreError>;
+    async fn insert_checkpoint(&self, cp: &Checkpoint) -> Result<(), StoreError>;
+    /// Checkpoints with `from <= seq <= to`, ascending.
+    async fn list_checkpoints(&self, from: i64, to: i64) -> Result<Vec<Checkpoint>, StoreError>;
+
+    // ---- platform tables (the demo and the console's name look-ups) ----
+    async fn insert_users(&self, users: Vec<NewUser>) -> Result<Vec<i64>, StoreError>;
+    async fn insert_cars(&self, cars: Vec<NewCar>) -> Result<Vec<i64>, StoreError>;
+    async fn insert_orders(&self, orders: Vec<NewOrder>) -> Result<Vec<i64>, StoreError>;
+    async fn insert_import_orders(&self, imports: Vec<NewImportOrder>) -> Result<Vec<i64>, StoreError>;
+    async fn insert_inquiries(&self, inquiries: Vec<NewInquiry>) -> Result<Vec<i64>, StoreError>;
+    async fn get_user_by_username(&self, username: &str) -> Result<Option<User>, StoreError>;
+    /// Users ordered by id, keyset after `after_id`.
+    async fn list_users(&self, after_id: i64, limit: u32) -> Result<Vec<User>, StoreError>;
+}
