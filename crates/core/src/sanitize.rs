@@ -87,10 +87,14 @@ impl Sanitizer {
     /// Canonical JSON text (sorted keys, no spaces) within the depth and size limits.
     pub fn json(&mut self, field: &str, v: &Value) -> String {
         let max_depth = self.limits.max_json_depth;
-        let mut depth_cut = false;
-        let limited = limit_depth(v, max_depth, &mut depth_cut);
+        let (mut depth_cut, mut nul) = (false, false);
+        let limited = limit_depth(v, max_depth, &mut depth_cut, &mut nul);
         if depth_cut {
             self.flag("json_depth_limited", field);
+        }
+        if nul {
+            // PostgreSQL's jsonb refuses \u0000 even escaped; keep it visible as text instead.
+            self.flag("nul_escaped", field);
         }
         let text = canonical_json(&limited);
         if text.len() <= self.limits.max_json_bytes {
@@ -107,8 +111,18 @@ impl Sanitizer {
     }
 }
 
-fn limit_depth(v: &Value, remaining: usize, cut: &mut bool) -> Value {
+fn no_nul(s: &str, nul: &mut bool) -> String {
+    if s.contains('\0') {
+        *nul = true;
+        s.replace('\0', "\\u0000")
+    } else {
+        s.to_owned()
+    }
+}
+
+fn limit_depth(v: &Value, remaining: usize, cut: &mut bool, nul: &mut bool) -> Value {
     match v {
+        Value::String(s) => Value::String(no_nul(s, nul)),
         Value::Array(_) | Value::Object(_) if remaining == 0 => {
             *cut = true;
             Value::String("[depth limit]".to_owned())
@@ -116,12 +130,12 @@ fn limit_depth(v: &Value, remaining: usize, cut: &mut bool) -> Value {
         Value::Array(items) => Value::Array(
             items
                 .iter()
-                .map(|i| limit_depth(i, remaining - 1, cut))
+                .map(|i| limit_depth(i, remaining - 1, cut, nul))
                 .collect(),
         ),
         Value::Object(map) => Value::Object(
             map.iter()
-                .map(|(k, i)| (k.clone(), limit_depth(i, remaining - 1, cut)))
+                .map(|(k, i)| (no_nul(k, nul), limit_depth(i, remaining - 1, cut, nul)))
                 .collect(),
         ),
         other => other.clone(),
@@ -202,6 +216,16 @@ mod tests {
         assert_eq!(s.flags, vec!["json_depth_limited:extra_data"]);
         let parsed: Value = serde_json::from_str(&out).unwrap();
         assert!(parsed.is_object());
+    }
+
+    #[test]
+    fn nul_in_json_strings_and_keys_is_escaped() {
+        let mut s = Sanitizer::default();
+        let out = s.json("extra_data", &json!({ "k\u{0}": ["a\u{0}b"] }));
+        let back: Value = serde_json::from_str(&out).unwrap();
+        assert!(!format!("{back:?}").contains('\0'), "{out}");
+        assert_eq!(back["k\\u0000"][0], json!("a\\u0000b"));
+        assert_eq!(s.flags, vec!["nul_escaped:extra_data"]);
     }
 
     #[test]
