@@ -143,6 +143,21 @@ impl CheckpointPolicy {
     pub fn due(&self, first_seq: i64, last_seq: i64) -> bool {
         self.every > 0 && (first_seq - 1) / self.every != last_seq / self.every
     }
+
+    /// Signs a checkpoint at every multiple of `every` among freshly linked rows
+    /// (`(seq, prev_hash, hash)` as returned by [`crate::chain::link`]), so checkpoints sit at
+    /// exactly every N-th row however the rows were batched. Stores call this inside the
+    /// transaction that appends the rows and insert what it returns.
+    pub fn sign_linked(&self, linked: &[(i64, Hash32, Hash32)], at: Timestamp) -> Vec<Checkpoint> {
+        if self.every <= 0 {
+            return Vec::new();
+        }
+        linked
+            .iter()
+            .filter(|(seq, _, _)| seq % self.every == 0)
+            .map(|(seq, _, hash)| self.signer.sign(*seq, *hash, at))
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -172,6 +187,18 @@ mod tests {
         assert!(p.due(95, 105));
         assert!(!p.due(101, 150));
         assert!(p.due(100, 100));
+    }
+
+    #[test]
+    fn signs_each_multiple_in_a_batch() {
+        let p = CheckpointPolicy {
+            signer: CheckpointSigner::from_seed([1; 32]),
+            every: 10,
+        };
+        let linked: Vec<_> = (5..=31).map(|s| (s, [0u8; 32], [s as u8; 32])).collect();
+        let cps = p.sign_linked(&linked, Timestamp(1));
+        assert_eq!(cps.iter().map(|c| c.seq).collect::<Vec<_>>(), vec![10, 20, 30]);
+        assert_eq!(cps[1].head_hash, [20u8; 32]);
     }
 
     #[test]

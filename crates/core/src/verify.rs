@@ -76,7 +76,8 @@ pub struct ChainVerifier {
 impl ChainVerifier {
     /// `start` is the verified row before the first one fed: `(0, GENESIS)` for a full check.
     /// `checkpoints` are those with seq in the verified range. `every` is the signing interval
-    /// (0 disables the missing-checkpoint check).
+    /// (0 disables the missing-checkpoint check): checkpoints sit at every multiple of it, so
+    /// a longer stretch without one means checkpoints were removed.
     pub fn new(
         start: (i64, Hash32),
         key: Option<VerifyingKey>,
@@ -86,7 +87,7 @@ impl ChainVerifier {
         Self {
             key,
             checkpoints: checkpoints.into_iter().map(|c| (c.seq, c)).collect(),
-            max_gap: if every > 0 { every * 2 } else { i64::MAX },
+            max_gap: if every > 0 { every } else { i64::MAX },
             last_checkpoint: start.0,
             prev: start,
             recent: VecDeque::with_capacity(RECENT),

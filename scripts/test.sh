@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# `make test`: installs what is missing, starts a throwaway PostgreSQL cluster, runs every test
+# (Rust on SQLite and PostgreSQL, UI unit tests, browser tests in Chromium against the real
+# backend, the desktop end-to-end test under Xvfb) and stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+scripts/install-deps.sh test
+
+work=$(mktemp -d /tmp/gurumisha-test.XXXXXX)
+chmod 755 "$work"
+cleanup() {
+    scripts/pg-throwaway.sh stop "$work/pg" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+step() {
+    local name=$1
+    shift
+    echo "==> $name"
+    if "$@"; then
+        passed=$((passed + 1))
+    else
+        echo "FAILED: $name"
+        failed=$((failed + 1))
+    fi
+}
+
+echo "==> UI build"
+npm --prefix ui run build --silent
+
+export GURUMISHA_TEST_PG_URL
+GURUMISHA_TEST_PG_URL=$(scripts/pg-throwaway.sh start "$work/pg")
+export GURUMISHA_REQUIRE_PG=1
+echo "PostgreSQL: $GURUMISHA_TEST_PG_URL"
+
+step "Rust tests (SQLite and PostgreSQL)" cargo test --workspace --no-fail-fast
+step "UI unit tests" npm --prefix ui test --silent
+
+# Demo data for the browser and desktop tests, in a throwaway SQLite file with its own key.
+export GURUMISHA_DATA_DIR="$work/data"
+export GURUMISHA_SIGNING_KEY_FILE="$work/data/signing.key"
+export GURUMISHA_DATABASE_URL="sqlite://$work/data/gurumisha.sqlite3"
+export DATABASE_URL="$GURUMISHA_DATABASE_URL"
+cargo build -q -p gurumisha-cli -p gurumisha-console
+./target/debug/gurumisha demo --events 20000 >/dev/null
+
+step "Browser tests (Chromium)" env GURUMISHA_BIN="$root/target/debug/gurumisha" scripts/ui-test.sh
+step "Desktop end-to-end (Xvfb + WebDriver)" env APP="$root/target/debug/gurumisha-console" scripts/e2e.sh
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,79 @@
+//! Fresh databases per test and a runner that executes one test body on both backends.
+
+use gurumisha_api::{Api, Config};
+use gurumisha_core::sanitize::Limits;
+use std::future::Future;
+use std::path::PathBuf;
+
+pub struct Db {
+    pub api: Api,
+    pub name: &'static str,
+    dir: PathBuf,
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn scratch() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("gurumisha-contract-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn config(url: String, dir: &std::path::Path, limits: Limits) -> Config {
+    Config {
+        database_url: Some(url),
+        signing_key_file: dir.join("signing.key"),
+        checkpoint_every: 10,
+        limits,
+    }
+}
+
+pub async fn sqlite(limits: Limits) -> Db {
+    let dir = scratch();
+    let url = format!("sqlite://{}", dir.join("test.sqlite3").display());
+    let api = Api::open_with(config(url, &dir, limits)).await.expect("open sqlite");
+    Db { api, name: "sqlite", dir }
+}
+
+pub async fn postgres(limits: Limits) -> Option<Db> {
+    let Ok(admin) = std::env::var("GURUMISHA_TEST_PG_URL") else {
+        if std::env::var("GURUMISHA_REQUIRE_PG").as_deref() == Ok("1") {
+            panic!("GURUMISHA_TEST_PG_URL is not set but GURUMISHA_REQUIRE_PG=1");
+        }
+        eprintln!("note: GURUMISHA_TEST_PG_URL unset, skipping the PostgreSQL half");
+        return None;
+    };
+    use sqlx::Connection;
+    let name = format!("contract_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to the test cluster");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+    conn.close().await.ok();
+    let (base, _) = admin.rsplit_once('/').expect("URL has a database part");
+    let dir = scratch();
+    let api = Api::open_with(config(format!("{base}/{name}"), &dir, limits)).await.expect("open postgres");
+    Some(Db { api, name: "postgres", dir })
+}
+
+/// Runs `body` on SQLite and then on PostgreSQL.
+pub async fn both<F, Fut>(body: F)
+where
+    F: Fn(Db) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    both_with(Limits::default(), body).await
+}
+
+pub async fn both_with<F, Fut>(limits: Limits, body: F)
+where
+    F: Fn(Db) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    body(sqlite(limits).await).await;
+    if let Some(db) = postgres(limits).await {
+        body(db).await;
+    }
+}

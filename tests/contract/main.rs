@@ -1,0 +1,10 @@
+//! The storage contract suite: every test runs against SQLite (a fresh file) and PostgreSQL (a
+//! fresh database in the throwaway cluster named by `GURUMISHA_TEST_PG_URL`). Without that
+//! variable the PostgreSQL half is skipped with a notice, unless `GURUMISHA_REQUIRE_PG=1`
+//! (set by `make test`), where it fails.
+
+mod activity;
+mod audit;
+mod chain;
+mod harness;
+mod input;
