@@ -1,0 +1,80 @@
+//! Running list queries, and steering text searches onto their GIN index.
+//!
+//! PostgreSQL cannot estimate how many rows a prefix tsquery (`harr:*`) matches, so for a
+//! newest-first page it often walks the `(ts DESC, id DESC)` index (or another filter's index)
+//! and tests every row: fast when the words are common, a walk over the whole log when they are
+//! rare (a VIN, a name), which is what people search for. So a text search first counts its
+//! matches through the GIN index alone, stopping at `COUNT_CAP`:
+//! - under the cap, the matches are read through the GIN index into a materialised set, and the
+//!   other filters, the keyset position and the sort apply to at most `COUNT_CAP` rows;
+//! - at the cap the words are common and matches are dense: the page walks an ordered index
+//!   (the keyset one, or another filter's) and stops after one page. The planner, which believes
+//!   every prefix rare, would not choose that by itself, so bitmap and sequential scans are
+//!   switched off for that one transaction.
+
+use crate::error::db;
+use gurumisha_core::query::COUNT_CAP;
+use gurumisha_core::StoreError;
+use sqlx::postgres::PgRow;
+use sqlx::{PgPool, Postgres, QueryBuilder};
+
+/// The two ways to read a page of a text search, and the count that picks one.
+pub(crate) struct TextPlan<'a> {
+    pub count: QueryBuilder<'a, Postgres>,
+    pub gin: QueryBuilder<'a, Postgres>,
+}
+
+/// A page query; `text` is set for text searches.
+pub(crate) struct Planned<'a> {
+    pub list: QueryBuilder<'a, Postgres>,
+    pub text: Option<TextPlan<'a>>,
+}
+
+/// Counts the rows of `table` matching `tsq`, stopping at `COUNT_CAP`.
+pub(crate) fn text_count<'a>(table: &str, tsq: String) -> QueryBuilder<'a, Postgres> {
+    let mut q = QueryBuilder::new(format!(
+        "SELECT count(*) FROM (SELECT 1 FROM {table} a WHERE a.search @@ to_tsquery('simple', "
+    ));
+    q.push_bind(tsq)
+        .push(") LIMIT ")
+        .push_bind(COUNT_CAP)
+        .push(") capped");
+    q
+}
+
+/// Transaction-local planner settings under which the only way to evaluate `search @@ …`
+/// without a (penalised) sequential scan is a bitmap scan of the GIN index.
+const GIN_ONLY: &str =
+    "SELECT set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true)";
+
+/// Settings under which a page of a common-word search walks an ordered index (the keyset
+/// one, or another filter's) and stops after one page. Left alone, the planner, believing the
+/// words rare, would read every match through the GIN index or scan the table, then sort.
+const ORDERED_WALK: &str = "SELECT set_config('enable_indexscan', 'on', true), \
+    set_config('enable_bitmapscan', 'off', true)";
+
+pub(crate) async fn run(pool: &PgPool, p: Planned<'_>) -> Result<Vec<PgRow>, StoreError> {
+    let Planned { mut list, text } = p;
+    let Some(TextPlan { mut count, mut gin }) = text else {
+        return list.build().fetch_all(pool).await.map_err(db);
+    };
+    let mut tx = pool.begin().await.map_err(db)?;
+    sqlx::query(GIN_ONLY).execute(&mut *tx).await.map_err(db)?;
+    let n: i64 = count
+        .build_query_scalar()
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+    let rows = if n < COUNT_CAP {
+        gin.build().fetch_all(&mut *tx).await.map_err(db)?
+    } else {
+        sqlx::query(ORDERED_WALK)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        list.build().fetch_all(&mut *tx).await.map_err(db)?
+    };
+    // Read-only; ending the transaction also ends the local settings.
+    tx.commit().await.map_err(db)?;
+    Ok(rows)
+}
