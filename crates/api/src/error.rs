@@ -27,9 +27,11 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::InvalidCursor => ApiError::invalid("invalid cursor: start from the first page"),
             StoreError::NotFound(what) => ApiError::new(ApiErrorCode::NotFound, format!("not found: {what}")),
+            // The detail names the file or host (stores strip passwords), which is what a person
+            // needs to fix it.
             StoreError::Unavailable(detail) => {
-                tracing::warn!(%detail, "database unavailable");
-                ApiError::new(ApiErrorCode::Unavailable, "the database is not reachable")
+                tracing::debug!(%detail, "database unavailable");
+                ApiError::new(ApiErrorCode::Unavailable, format!("the database is not reachable: {detail}"))
             }
             other => {
                 tracing::error!(error = %other, "store error");
