@@ -60,14 +60,30 @@ fn demo_then_queries_then_verify() {
     assert!(o.status.success(), "{}", stdout(&o));
     assert!(stdout(&o).contains("audit trail intact"), "{}", stdout(&o));
 
-    let o = env.run(&["activity", "list", "--action", "login", "--limit", "5", "--json"]);
+    let o = env.run(&[
+        "activity", "list", "--action", "login", "--limit", "5", "--json",
+    ]);
     assert!(o.status.success());
-    let lines: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 5);
     assert!(lines.iter().all(|l| l["action"] == "login"));
 
-    let o = env.run(&["audit", "list", "--table", "cars", "--action-type", "update", "--limit", "1", "--json"]);
-    let row: serde_json::Value = serde_json::from_str(stdout(&o).lines().next().expect("a car update")).unwrap();
+    let o = env.run(&[
+        "audit",
+        "list",
+        "--table",
+        "cars",
+        "--action-type",
+        "update",
+        "--limit",
+        "1",
+        "--json",
+    ]);
+    let row: serde_json::Value =
+        serde_json::from_str(stdout(&o).lines().next().expect("a car update")).unwrap();
     let set = row["change_set_id"].as_str().unwrap();
     let o = env.run(&["audit", "show", set]);
     assert!(o.status.success());
@@ -77,7 +93,10 @@ fn demo_then_queries_then_verify() {
     let o = env.run(&["demo", "--events", "10"]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.starts_with("error: ") && err.contains("already has users"), "{err}");
+    assert!(
+        err.starts_with("error: ") && err.contains("already has users"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -11,10 +11,16 @@ use std::path::PathBuf;
 fn attack(env: &Env, name: &str, f: impl FnOnce(&Connection)) -> PathBuf {
     let copy = env.dir.join(format!("{name}.sqlite3"));
     let c = Connection::open(env.db()).unwrap();
-    c.execute("VACUUM INTO ?1", params![copy.to_str().unwrap()]).unwrap();
+    c.execute("VACUUM INTO ?1", params![copy.to_str().unwrap()])
+        .unwrap();
     drop(c);
     let c = Connection::open(&copy).unwrap();
-    for t in ["audit_log_no_update", "audit_log_no_delete", "audit_checkpoint_no_update", "audit_checkpoint_no_delete"] {
+    for t in [
+        "audit_log_no_update",
+        "audit_log_no_delete",
+        "audit_checkpoint_no_update",
+        "audit_checkpoint_no_delete",
+    ] {
         c.execute(&format!("DROP TRIGGER {t}"), []).unwrap();
     }
     f(&c);
@@ -23,9 +29,16 @@ fn attack(env: &Env, name: &str, f: impl FnOnce(&Connection)) -> PathBuf {
 
 fn verdict(env: &Env, db: &PathBuf) -> (i64, String) {
     let o = env.run_on(db, &["verify-audit", "--json"]);
-    assert!(!o.status.success(), "tampering went unnoticed: {}", stdout(&o));
+    assert!(
+        !o.status.success(),
+        "tampering went unnoticed: {}",
+        stdout(&o)
+    );
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
-    (v["problem"]["seq"].as_i64().unwrap(), v["problem"]["kind"].as_str().unwrap().to_owned())
+    (
+        v["problem"]["seq"].as_i64().unwrap(),
+        v["problem"]["kind"].as_str().unwrap().to_owned(),
+    )
 }
 
 fn content(c: &Connection, seq: i64) -> AuditContent {
@@ -56,17 +69,29 @@ fn content(c: &Connection, seq: i64) -> AuditContent {
 }
 
 fn hash_of(c: &Connection, seq: i64) -> Hash32 {
-    let b: Vec<u8> = c.query_row("SELECT hash FROM audit_log WHERE seq = ?1", params![seq], |r| r.get(0)).unwrap();
+    let b: Vec<u8> = c
+        .query_row(
+            "SELECT hash FROM audit_log WHERE seq = ?1",
+            params![seq],
+            |r| r.get(0),
+        )
+        .unwrap();
     b.try_into().unwrap()
 }
 
 /// What a careful attacker does after editing: recompute every hash from `from` on.
 fn rehash_from(c: &Connection, from: i64) {
-    let head: i64 = c.query_row("SELECT max(seq) FROM audit_log", [], |r| r.get(0)).unwrap();
+    let head: i64 = c
+        .query_row("SELECT max(seq) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
     let mut prev = hash_of(c, from - 1);
     for seq in from..=head {
         let h = seal(seq, &prev, &content(c, seq));
-        c.execute("UPDATE audit_log SET prev_hash = ?1, hash = ?2 WHERE seq = ?3", params![&prev[..], &h[..], seq]).unwrap();
+        c.execute(
+            "UPDATE audit_log SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+            params![&prev[..], &h[..], seq],
+        )
+        .unwrap();
         prev = h;
     }
 }
@@ -77,16 +102,24 @@ fn verify_audit_names_the_first_broken_row() {
     let o = env.run(&["demo", "--events", "4000"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(env.run(&["verify-audit"]).status.success());
-    let head: i64 = Connection::open(env.db()).unwrap().query_row("SELECT max(seq) FROM audit_log", [], |r| r.get(0)).unwrap();
+    let head: i64 = Connection::open(env.db())
+        .unwrap()
+        .query_row("SELECT max(seq) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
     assert!(head > 600, "demo wrote {head} audit rows");
 
     let db = attack(&env, "modified", |c| {
-        c.execute("UPDATE audit_log SET description = 'nothing to see' WHERE seq = 321", []).unwrap();
+        c.execute(
+            "UPDATE audit_log SET description = 'nothing to see' WHERE seq = 321",
+            [],
+        )
+        .unwrap();
     });
     assert_eq!(verdict(&env, &db), (321, "modified".into()));
 
     let db = attack(&env, "deleted", |c| {
-        c.execute("DELETE FROM audit_log WHERE seq = 321", []).unwrap();
+        c.execute("DELETE FROM audit_log WHERE seq = 321", [])
+            .unwrap();
     });
     assert_eq!(verdict(&env, &db), (321, "deleted".into()));
 
@@ -112,27 +145,53 @@ fn verify_audit_names_the_first_broken_row() {
     // The attacker edits a row and recomputes every hash after it: the chain is consistent again,
     // but the signed checkpoint at 400 no longer matches.
     let db = attack(&env, "rehashed", |c| {
-        c.execute("UPDATE audit_log SET description = 'nothing to see' WHERE seq = 321", []).unwrap();
+        c.execute(
+            "UPDATE audit_log SET description = 'nothing to see' WHERE seq = 321",
+            [],
+        )
+        .unwrap();
         rehash_from(c, 321);
     });
     assert_eq!(verdict(&env, &db), (301, "checkpoint_mismatch".into()));
 
     // And rewrites the checkpoints' hashes too: the signatures give it away.
     let db = attack(&env, "resigned", |c| {
-        c.execute("UPDATE audit_log SET description = 'nothing to see' WHERE seq = 321", []).unwrap();
+        c.execute(
+            "UPDATE audit_log SET description = 'nothing to see' WHERE seq = 321",
+            [],
+        )
+        .unwrap();
         rehash_from(c, 321);
-        let seqs: Vec<i64> = c.prepare("SELECT seq FROM audit_checkpoint").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        let seqs: Vec<i64> = c
+            .prepare("SELECT seq FROM audit_checkpoint")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
         for s in seqs {
-            c.execute("UPDATE audit_checkpoint SET head_hash = ?1 WHERE seq = ?2", params![&hash_of(c, s)[..], s]).unwrap();
+            c.execute(
+                "UPDATE audit_checkpoint SET head_hash = ?1 WHERE seq = ?2",
+                params![&hash_of(c, s)[..], s],
+            )
+            .unwrap();
         }
     });
-    assert_eq!(verdict(&env, &db), (400, "checkpoint_signature_invalid".into()));
+    assert_eq!(
+        verdict(&env, &db),
+        (400, "checkpoint_signature_invalid".into())
+    );
 
     // Or deletes the checkpoints altogether.
     let db = attack(&env, "unsigned", |c| {
-        c.execute("UPDATE audit_log SET description = 'nothing to see' WHERE seq = 321", []).unwrap();
+        c.execute(
+            "UPDATE audit_log SET description = 'nothing to see' WHERE seq = 321",
+            [],
+        )
+        .unwrap();
         rehash_from(c, 321);
-        c.execute("DELETE FROM audit_checkpoint WHERE seq > 300", []).unwrap();
+        c.execute("DELETE FROM audit_checkpoint WHERE seq > 300", [])
+            .unwrap();
     });
     assert_eq!(verdict(&env, &db), (401, "missing_checkpoint".into()));
 }

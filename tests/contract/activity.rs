@@ -12,32 +12,47 @@ use std::collections::HashSet;
 const DAY: i64 = 86_400_000_000;
 
 pub async fn user(db: &Db, username: &str) -> i64 {
-    db.api.store().insert_users(vec![NewUser {
-        username: username.into(),
-        first_name: "Wanjiru".into(),
-        last_name: "Kamau".into(),
-        email: Email::parse(&format!("{username}@example.co.ke")).unwrap(),
-        phone: Some(PhoneE164::parse("+254712345678").unwrap()),
-        role: Role::Customer,
-        is_staff: false,
-        is_active: true,
-        date_joined: Timestamp::now(),
-        time_zone: "Africa/Nairobi".into(),
-        password_hash: "!".into(),
-    }])
-    .await
-    .unwrap()[0]
+    db.api
+        .store()
+        .insert_users(vec![NewUser {
+            username: username.into(),
+            first_name: "Wanjiru".into(),
+            last_name: "Kamau".into(),
+            email: Email::parse(&format!("{username}@example.co.ke")).unwrap(),
+            phone: Some(PhoneE164::parse("+254712345678").unwrap()),
+            role: Role::Customer,
+            is_staff: false,
+            is_active: true,
+            date_joined: Timestamp::now(),
+            time_zone: "Africa/Nairobi".into(),
+            password_hash: "!".into(),
+        }])
+        .await
+        .unwrap()[0]
 }
 
 fn event(user: i64, action: &str, description: &str, at: Timestamp, ip: &str) -> NewActivity {
     let mut a = NewActivity::new(Some(user), Action::parse(action).unwrap(), description);
     a.timestamp = Some(at);
-    a.context = RequestContext::parse(Some(ip), Some("Mozilla/5.0"), Some(&format!("sess-{user}")), None).unwrap();
+    a.context = RequestContext::parse(
+        Some(ip),
+        Some("Mozilla/5.0"),
+        Some(&format!("sess-{user}")),
+        None,
+    )
+    .unwrap();
     a
 }
 
 async fn list(db: &Db, q: ActivityQuery) -> Vec<i64> {
-    db.api.list_activity(q).await.unwrap().items.iter().map(|r| r.id).collect()
+    db.api
+        .list_activity(q)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|r| r.id)
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -45,36 +60,172 @@ async fn filters_select_the_right_rows() {
     both(|db| async move {
         let (wanjiru, otieno) = (user(&db, "wanjiru").await, user(&db, "otieno").await);
         let now = Timestamp::now();
-        let mut car_view = event(wanjiru, "car_view", "Viewed car: Toyota Harrier 2018", now.minus_days(1), "41.90.1.2");
+        let mut car_view = event(
+            wanjiru,
+            "car_view",
+            "Viewed car: Toyota Harrier 2018",
+            now.minus_days(1),
+            "41.90.1.2",
+        );
         car_view.object = Some(ObjectRef::parse("car", "17", "Toyota Harrier 2018").unwrap());
         car_view.extra_data = json!({"source": "listing", "price_kes": 2_450_000});
-        let ids = db.api.recorder().log_activities(vec![
-            car_view,
-            event(wanjiru, "search", "Searched for \"Subaru Forester\"", now.minus_days(2), "41.90.1.2"),
-            event(otieno, "login", "Otieno logged in", now.minus_days(40), "105.160.3.4"),
-            event(otieno, "page_view", "Visited /imports/", now.minus_days(3), "2001:db8::7"),
-        ]).await.unwrap();
+        let ids = db
+            .api
+            .recorder()
+            .log_activities(vec![
+                car_view,
+                event(
+                    wanjiru,
+                    "search",
+                    "Searched for \"Subaru Forester\"",
+                    now.minus_days(2),
+                    "41.90.1.2",
+                ),
+                event(
+                    otieno,
+                    "login",
+                    "Otieno logged in",
+                    now.minus_days(40),
+                    "105.160.3.4",
+                ),
+                event(
+                    otieno,
+                    "page_view",
+                    "Visited /imports/",
+                    now.minus_days(3),
+                    "2001:db8::7",
+                ),
+            ])
+            .await
+            .unwrap();
         assert_eq!(ids.len(), 4);
         let n = db.name;
 
         let all = list(&db, ActivityQuery::default()).await;
-        assert_eq!(all, vec![ids[0], ids[1], ids[3], ids[2]], "{n}: newest first");
-        assert_eq!(list(&db, ActivityQuery { username: Some("otieno".into()), ..Default::default() }).await, vec![ids[3], ids[2]], "{n}");
-        assert_eq!(list(&db, ActivityQuery { user_id: Some(wanjiru), action: Some("search".into()), ..Default::default() }).await, vec![ids[1]], "{n}");
-        assert_eq!(list(&db, ActivityQuery { object_type: Some("car".into()), object_id: Some("17".into()), ..Default::default() }).await, vec![ids[0]], "{n}");
-        assert_eq!(list(&db, ActivityQuery { ip: Some("2001:0db8::7".into()), ..Default::default() }).await, vec![ids[3]], "{n}: IPs compare canonically");
-        assert_eq!(list(&db, ActivityQuery { session_id: Some(format!("sess-{otieno}")), ..Default::default() }).await, vec![ids[3], ids[2]], "{n}");
+        assert_eq!(
+            all,
+            vec![ids[0], ids[1], ids[3], ids[2]],
+            "{n}: newest first"
+        );
+        assert_eq!(
+            list(
+                &db,
+                ActivityQuery {
+                    username: Some("otieno".into()),
+                    ..Default::default()
+                }
+            )
+            .await,
+            vec![ids[3], ids[2]],
+            "{n}"
+        );
+        assert_eq!(
+            list(
+                &db,
+                ActivityQuery {
+                    user_id: Some(wanjiru),
+                    action: Some("search".into()),
+                    ..Default::default()
+                }
+            )
+            .await,
+            vec![ids[1]],
+            "{n}"
+        );
+        assert_eq!(
+            list(
+                &db,
+                ActivityQuery {
+                    object_type: Some("car".into()),
+                    object_id: Some("17".into()),
+                    ..Default::default()
+                }
+            )
+            .await,
+            vec![ids[0]],
+            "{n}"
+        );
+        assert_eq!(
+            list(
+                &db,
+                ActivityQuery {
+                    ip: Some("2001:0db8::7".into()),
+                    ..Default::default()
+                }
+            )
+            .await,
+            vec![ids[3]],
+            "{n}: IPs compare canonically"
+        );
+        assert_eq!(
+            list(
+                &db,
+                ActivityQuery {
+                    session_id: Some(format!("sess-{otieno}")),
+                    ..Default::default()
+                }
+            )
+            .await,
+            vec![ids[3], ids[2]],
+            "{n}"
+        );
         let from = now.minus_days(30).to_rfc3339();
         let to = now.minus_days(1).to_rfc3339();
-        assert_eq!(list(&db, ActivityQuery { from: Some(from), to: Some(to), ..Default::default() }).await, vec![ids[1], ids[3]], "{n}: from inclusive, to exclusive");
-        assert_eq!(list(&db, ActivityQuery { text: Some("subaru fores".into()), ..Default::default() }).await, vec![ids[1]], "{n}: word prefixes");
-        assert_eq!(list(&db, ActivityQuery { text: Some("harrier".into()), user_id: Some(otieno), ..Default::default() }).await, Vec::<i64>::new(), "{n}");
+        assert_eq!(
+            list(
+                &db,
+                ActivityQuery {
+                    from: Some(from),
+                    to: Some(to),
+                    ..Default::default()
+                }
+            )
+            .await,
+            vec![ids[1], ids[3]],
+            "{n}: from inclusive, to exclusive"
+        );
+        assert_eq!(
+            list(
+                &db,
+                ActivityQuery {
+                    text: Some("subaru fores".into()),
+                    ..Default::default()
+                }
+            )
+            .await,
+            vec![ids[1]],
+            "{n}: word prefixes"
+        );
+        assert_eq!(
+            list(
+                &db,
+                ActivityQuery {
+                    text: Some("harrier".into()),
+                    user_id: Some(otieno),
+                    ..Default::default()
+                }
+            )
+            .await,
+            Vec::<i64>::new(),
+            "{n}"
+        );
 
-        let page = db.api.list_activity(ActivityQuery { limit: Some(1), ..Default::default() }).await.unwrap();
+        let page = db
+            .api
+            .list_activity(ActivityQuery {
+                limit: Some(1),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
         let r = &page.items[0];
         assert_eq!(r.username.as_deref(), Some("wanjiru"));
         assert_eq!(r.object_display.as_deref(), Some("Toyota Harrier 2018"));
-        assert_eq!(r.extra_data, json!({"price_kes": 2_450_000, "source": "listing"}), "{n}: JSON keeps its types");
+        assert_eq!(
+            r.extra_data,
+            json!({"price_kes": 2_450_000, "source": "listing"}),
+            "{n}: JSON keeps its types"
+        );
         assert_eq!(r.timestamp, now.minus_days(1), "{n}: microseconds survive");
         assert_eq!(r.ip_address.as_deref(), Some("41.90.1.2"));
     })
@@ -87,12 +238,37 @@ async fn keyset_pages_cover_every_row_once() {
         let u = user(&db, "pager").await;
         let base = Timestamp::now().minus_days(5);
         // Many rows share a timestamp: the id breaks the tie.
-        let batch: Vec<_> = (0..537).map(|i| event(u, "page_view", &format!("view {i}"), Timestamp(base.0 + (i / 7) * DAY / 100), "41.90.1.2")).collect();
-        let ids: HashSet<i64> = db.api.recorder().log_activities(batch).await.unwrap().into_iter().collect();
+        let batch: Vec<_> = (0..537)
+            .map(|i| {
+                event(
+                    u,
+                    "page_view",
+                    &format!("view {i}"),
+                    Timestamp(base.0 + (i / 7) * DAY / 100),
+                    "41.90.1.2",
+                )
+            })
+            .collect();
+        let ids: HashSet<i64> = db
+            .api
+            .recorder()
+            .log_activities(batch)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
         let mut seen = Vec::new();
         let mut cursor = None;
         loop {
-            let p = db.api.list_activity(ActivityQuery { cursor: cursor.clone(), limit: Some(50), ..Default::default() }).await.unwrap();
+            let p = db
+                .api
+                .list_activity(ActivityQuery {
+                    cursor: cursor.clone(),
+                    limit: Some(50),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
             seen.extend(p.items.iter().map(|r| (r.timestamp, r.id)));
             match p.next_cursor {
                 Some(c) => cursor = Some(c),
@@ -100,9 +276,20 @@ async fn keyset_pages_cover_every_row_once() {
             }
         }
         assert_eq!(seen.len(), 537, "{}", db.name);
-        assert!(seen.windows(2).all(|w| w[0] > w[1]), "{}: strictly newest first", db.name);
+        assert!(
+            seen.windows(2).all(|w| w[0] > w[1]),
+            "{}: strictly newest first",
+            db.name
+        );
         assert_eq!(seen.iter().map(|s| s.1).collect::<HashSet<_>>(), ids);
-        let bad = db.api.list_activity(ActivityQuery { cursor: Some("garbage!".into()), ..Default::default() }).await.unwrap_err();
+        let bad = db
+            .api
+            .list_activity(ActivityQuery {
+                cursor: Some("garbage!".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap_err();
         assert_eq!(bad.code, gurumisha_api::ApiErrorCode::InvalidInput);
     })
     .await;
@@ -118,7 +305,11 @@ async fn concurrent_single_events_are_all_durable_and_distinct() {
             handles.push(tokio::spawn(async move {
                 let mut ids = Vec::new();
                 for j in 0..10 {
-                    let a = NewActivity::new(Some(u), Action::parse("page_view").unwrap(), format!("caller {i} event {j}"));
+                    let a = NewActivity::new(
+                        Some(u),
+                        Action::parse("page_view").unwrap(),
+                        format!("caller {i} event {j}"),
+                    );
                     ids.push(rec.log_activity(a).await.unwrap());
                 }
                 ids
@@ -129,9 +320,29 @@ async fn concurrent_single_events_are_all_durable_and_distinct() {
             all.extend(h.await.unwrap());
         }
         assert_eq!(all.len(), 640, "{}", db.name);
-        let page = db.api.list_activity(ActivityQuery { user_id: Some(u), limit: Some(1000), ..Default::default() }).await.unwrap();
-        assert_eq!(page.items.len(), 640, "{}: every returned id is readable", db.name);
-        assert!(db.api.status(Default::default()).await.unwrap().activity_estimate >= 1);
+        let page = db
+            .api
+            .list_activity(ActivityQuery {
+                user_id: Some(u),
+                limit: Some(1000),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            page.items.len(),
+            640,
+            "{}: every returned id is readable",
+            db.name
+        );
+        assert!(
+            db.api
+                .status(Default::default())
+                .await
+                .unwrap()
+                .activity_estimate
+                >= 1
+        );
     })
     .await;
 }

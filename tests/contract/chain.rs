@@ -17,10 +17,18 @@ async fn concurrent_writers_never_fork_the_chain() {
             let rec = db.api.recorder().clone();
             handles.push(tokio::spawn(async move {
                 for i in 0..8 {
-                    rec.log_model_change(change(u, "cars", &format!("{t}"), "update", vec![
-                        ("price_kes", json!(i), json!(i + 1)),
-                        ("mileage_km", json!(i * 10), json!(i * 10 + 5)),
-                    ])).await.unwrap();
+                    rec.log_model_change(change(
+                        u,
+                        "cars",
+                        &format!("{t}"),
+                        "update",
+                        vec![
+                            ("price_kes", json!(i), json!(i + 1)),
+                            ("mileage_km", json!(i * 10), json!(i * 10 + 5)),
+                        ],
+                    ))
+                    .await
+                    .unwrap();
                 }
             }));
         }
@@ -31,7 +39,11 @@ async fn concurrent_writers_never_fork_the_chain() {
         assert!(report.ok, "{n}: {report:?}");
         assert_eq!(report.rows_checked, 256, "{n}");
         assert_eq!(report.head_seq, Some(256), "{n}: gap-free");
-        assert!(report.checkpoints_checked >= 12, "{n}: a checkpoint about every 10 rows, got {}", report.checkpoints_checked);
+        assert!(
+            report.checkpoints_checked >= 12,
+            "{n}: a checkpoint about every 10 rows, got {}",
+            report.checkpoints_checked
+        );
 
         let store = db.api.store();
         let cps = store.list_checkpoints(1, i64::MAX).await.unwrap();
@@ -40,7 +52,14 @@ async fn concurrent_writers_never_fork_the_chain() {
         let cp = db.api.recorder().checkpoint_now().await.unwrap().unwrap();
         assert_eq!(cp.seq, 256, "{n}: on demand, over the head");
 
-        let partial = db.api.verify_audit(VerifyQuery { from: Some(100), to: Some(180) }).await.unwrap();
+        let partial = db
+            .api
+            .verify_audit(VerifyQuery {
+                from: Some(100),
+                to: Some(180),
+            })
+            .await
+            .unwrap();
         assert!(partial.ok, "{n}: {partial:?}");
         assert_eq!(partial.rows_checked, 81, "{n}");
     })
@@ -51,12 +70,27 @@ async fn concurrent_writers_never_fork_the_chain() {
 async fn rows_read_back_rehash_to_their_stored_hash() {
     both(|db| async move {
         let u = user(&db, "hasher").await;
-        db.api.recorder().log_model_change(change(u, "users", "3", "update", vec![("email", json!("a@b.co.ke"), json!("c\u{e9}@d.co.ke"))])).await.unwrap();
+        db.api
+            .recorder()
+            .log_model_change(change(
+                u,
+                "users",
+                "3",
+                "update",
+                vec![("email", json!("a@b.co.ke"), json!("c\u{e9}@d.co.ke"))],
+            ))
+            .await
+            .unwrap();
         let rows = db.api.store().audit_rows(1, 10).await.unwrap();
         assert_eq!(rows.len(), 1);
         let r = &rows[0];
         assert_eq!(r.prev_hash, gurumisha_core::chain::GENESIS);
-        assert_eq!(gurumisha_core::chain::seal(r.seq, &r.prev_hash, &r.content), r.hash, "{}: stored bytes are hashed bytes", db.name);
+        assert_eq!(
+            gurumisha_core::chain::seal(r.seq, &r.prev_hash, &r.content),
+            r.hash,
+            "{}: stored bytes are hashed bytes",
+            db.name
+        );
     })
     .await;
 }

@@ -35,8 +35,14 @@ fn config(url: String, dir: &std::path::Path, limits: Limits) -> Config {
 pub async fn sqlite(limits: Limits) -> Db {
     let dir = scratch();
     let url = format!("sqlite://{}", dir.join("test.sqlite3").display());
-    let api = Api::open_with(config(url, &dir, limits)).await.expect("open sqlite");
-    Db { api, name: "sqlite", dir }
+    let api = Api::open_with(config(url, &dir, limits))
+        .await
+        .expect("open sqlite");
+    Db {
+        api,
+        name: "sqlite",
+        dir,
+    }
 }
 
 pub async fn postgres(limits: Limits) -> Option<Db> {
@@ -49,13 +55,24 @@ pub async fn postgres(limits: Limits) -> Option<Db> {
     };
     use sqlx::Connection;
     let name = format!("contract_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to the test cluster");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("connect to the test cluster");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
     conn.close().await.ok();
     let (base, _) = admin.rsplit_once('/').expect("URL has a database part");
     let dir = scratch();
-    let api = Api::open_with(config(format!("{base}/{name}"), &dir, limits)).await.expect("open postgres");
-    Some(Db { api, name: "postgres", dir })
+    let api = Api::open_with(config(format!("{base}/{name}"), &dir, limits))
+        .await
+        .expect("open postgres");
+    Some(Db {
+        api,
+        name: "postgres",
+        dir,
+    })
 }
 
 /// Runs `body` on SQLite and then on PostgreSQL.

@@ -42,7 +42,9 @@ impl Config {
         }
         let checkpoint_every = match env("GURUMISHA_CHECKPOINT_EVERY") {
             Some(v) => v.parse().map_err(|_| {
-                crate::ApiError::invalid(format!("GURUMISHA_CHECKPOINT_EVERY={v:?} is not a number"))
+                crate::ApiError::invalid(format!(
+                    "GURUMISHA_CHECKPOINT_EVERY={v:?} is not a number"
+                ))
             })?,
             None => 1000,
         };

@@ -25,17 +25,27 @@ impl From<ValidationError> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::InvalidCursor => ApiError::invalid("invalid cursor: start from the first page"),
-            StoreError::NotFound(what) => ApiError::new(ApiErrorCode::NotFound, format!("not found: {what}")),
+            StoreError::InvalidCursor => {
+                ApiError::invalid("invalid cursor: start from the first page")
+            }
+            StoreError::NotFound(what) => {
+                ApiError::new(ApiErrorCode::NotFound, format!("not found: {what}"))
+            }
             // The detail names the file or host (stores strip passwords), which is what a person
             // needs to fix it.
             StoreError::Unavailable(detail) => {
                 tracing::debug!(%detail, "database unavailable");
-                ApiError::new(ApiErrorCode::Unavailable, format!("the database is not reachable: {detail}"))
+                ApiError::new(
+                    ApiErrorCode::Unavailable,
+                    format!("the database is not reachable: {detail}"),
+                )
             }
             other => {
                 tracing::error!(error = %other, "store error");
-                ApiError::new(ApiErrorCode::Internal, "the database reported an error; see the log")
+                ApiError::new(
+                    ApiErrorCode::Internal,
+                    "the database reported an error; see the log",
+                )
             }
         }
     }
@@ -48,9 +58,14 @@ impl From<CoreError> for ApiError {
             CoreError::Store(s) => s.into(),
             CoreError::Key(detail) => {
                 tracing::error!(%detail, "signing key");
-                ApiError::new(ApiErrorCode::Internal, format!("audit signing key: {detail}"))
+                ApiError::new(
+                    ApiErrorCode::Internal,
+                    format!("audit signing key: {detail}"),
+                )
             }
-            CoreError::Closed => ApiError::new(ApiErrorCode::Unavailable, "the recorder has shut down"),
+            CoreError::Closed => {
+                ApiError::new(ApiErrorCode::Unavailable, "the recorder has shut down")
+            }
         }
     }
 }

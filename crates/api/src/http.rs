@@ -42,20 +42,32 @@ macro_rules! dispatch {
 }
 
 /// The command names served, for the Tauri shell and tests to compare against.
-pub const COMMANDS: &[&str] = &["status", "list_activity", "list_audit", "get_change_set", "verify_audit"];
+pub const COMMANDS: &[&str] = &[
+    "status",
+    "list_activity",
+    "list_audit",
+    "get_change_set",
+    "verify_audit",
+];
 
 async fn command(
     State(api): State<Api>,
     Path(name): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let body = if body.is_empty() { axum::body::Bytes::from_static(b"{}") } else { body };
+    let body = if body.is_empty() {
+        axum::body::Bytes::from_static(b"{}")
+    } else {
+        body
+    };
     dispatch!(api, name.as_str(), body, { status, list_activity, list_audit, get_change_set, verify_audit })
 }
 
 /// The router: the API under `/api`, and the built UI (if given) for everything else.
 pub fn router(api: Api, ui_dir: Option<std::path::PathBuf>) -> Router {
-    let r = Router::new().route("/api/{command}", post(command)).with_state(api);
+    let r = Router::new()
+        .route("/api/{command}", post(command))
+        .with_state(api);
     match ui_dir {
         Some(dir) => r.fallback_service(tower_http::services::ServeDir::new(dir)),
         None => r,
@@ -72,7 +84,9 @@ pub async fn serve(
     if !addr.ip().is_loopback() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
-            format!("{addr} is not a loopback address; the console's HTTP server serves 127.0.0.1 only"),
+            format!(
+                "{addr} is not a loopback address; the console's HTTP server serves 127.0.0.1 only"
+            ),
         ));
     }
     let listener = tokio::net::TcpListener::bind(addr).await?;

@@ -109,7 +109,9 @@ impl Api {
             record_id: clean(req.record_id),
             field_name: clean(req.field_name),
             action_type: clean(req.action_type),
-            severity: clean(req.severity).map(|s| Severity::parse(&s)).transpose()?,
+            severity: clean(req.severity)
+                .map(|s| Severity::parse(&s))
+                .transpose()?,
             change_set_id: clean(req.change_set_id),
             from: time_bound("from", req.from)?,
             to: time_bound("to", req.to)?,
@@ -150,7 +152,11 @@ impl Api {
         Ok(self.recorder.verify(req.from, req.to).await?)
     }
 
-    async fn user_id(&self, id: Option<i64>, username: Option<&str>) -> Result<Option<i64>, ApiError> {
+    async fn user_id(
+        &self,
+        id: Option<i64>,
+        username: Option<&str>,
+    ) -> Result<Option<i64>, ApiError> {
         if id.is_some() {
             return Ok(id);
         }
@@ -158,7 +164,9 @@ impl Api {
             None => Ok(None),
             Some(name) => match self.store.get_user_by_username(name).await? {
                 Some(u) => Ok(Some(u.id)),
-                None => Err(ApiError::invalid(format!("invalid username: no user named {name:?}"))),
+                None => Err(ApiError::invalid(format!(
+                    "invalid username: no user named {name:?}"
+                ))),
             },
         }
     }
@@ -171,7 +179,8 @@ fn clean(s: Option<String>) -> Option<String> {
 fn time_bound(field: &'static str, s: Option<String>) -> Result<Option<Timestamp>, ApiError> {
     clean(s)
         .map(|s| {
-            Timestamp::parse(&s).map_err(|e| ApiError::invalid(format!("invalid {field}: {}", e.reason)))
+            Timestamp::parse(&s)
+                .map_err(|e| ApiError::invalid(format!("invalid {field}: {}", e.reason)))
         })
         .transpose()
 }

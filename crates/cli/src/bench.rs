@@ -29,7 +29,10 @@ struct Args {
     database_url: Option<String>,
 }
 
-const WORDS: &[&str] = &["toyota", "harrier", "subaru", "forester", "mazda", "demio", "nissan", "note", "honda", "vezel", "prado", "fielder", "outback", "axio", "juke", "tiguan"];
+const WORDS: &[&str] = &[
+    "toyota", "harrier", "subaru", "forester", "mazda", "demio", "nissan", "note", "honda",
+    "vezel", "prado", "fielder", "outback", "axio", "juke", "tiguan",
+];
 const USERS: i64 = 200;
 const DAY: i64 = 86_400_000_000;
 
@@ -45,10 +48,27 @@ fn percentiles(mut xs: Vec<Duration>) -> (f64, f64, f64) {
 
 fn activity(rng: &mut StdRng, at: i64) -> NewActivity {
     let user = rng.gen_range(1..=USERS);
-    let (w1, w2) = (WORDS[rng.gen_range(0..WORDS.len())], WORDS[rng.gen_range(0..WORDS.len())]);
-    let mut a = NewActivity::new(Some(user), Action::parse(["car_view", "page_view", "search", "login"][rng.gen_range(0..4)]).unwrap(), format!("Viewed {w1} {w2} listing {}", rng.gen_range(0..100_000)));
+    let (w1, w2) = (
+        WORDS[rng.gen_range(0..WORDS.len())],
+        WORDS[rng.gen_range(0..WORDS.len())],
+    );
+    let mut a = NewActivity::new(
+        Some(user),
+        Action::parse(["car_view", "page_view", "search", "login"][rng.gen_range(0..4)]).unwrap(),
+        format!("Viewed {w1} {w2} listing {}", rng.gen_range(0..100_000)),
+    );
     a.timestamp = Some(Timestamp(at));
-    a.context = RequestContext::parse(Some(&format!("41.90.{}.{}", rng.gen_range(0..255), rng.gen_range(1..255))), Some("Mozilla/5.0 (Linux; Android 13)"), Some(&format!("s{}", rng.gen_range(0..50_000))), None).unwrap();
+    a.context = RequestContext::parse(
+        Some(&format!(
+            "41.90.{}.{}",
+            rng.gen_range(0..255),
+            rng.gen_range(1..255)
+        )),
+        Some("Mozilla/5.0 (Linux; Android 13)"),
+        Some(&format!("s{}", rng.gen_range(0..50_000))),
+        None,
+    )
+    .unwrap();
     a.extra_data = json!({"path": "/cars/", "status": 200});
     a
 }
@@ -79,12 +99,23 @@ async fn main() -> anyhow::Result<()> {
         (None, _) => {
             let dir = scratch.join("pg");
             let out = Command::new(script()).arg("start").arg(&dir).output()?;
-            anyhow::ensure!(out.status.success(), "starting PostgreSQL: {}", String::from_utf8_lossy(&out.stderr));
+            anyhow::ensure!(
+                out.status.success(),
+                "starting PostgreSQL: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             cluster.0 = Some(dir);
             String::from_utf8(out.stdout)?.trim().to_owned()
         }
     };
-    let api = Api::open_with(Config { database_url: Some(url), signing_key_file: scratch.join("key"), checkpoint_every: 1000, limits: Limits::default() }).await.map_err(|e| anyhow::anyhow!(e.message))?;
+    let api = Api::open_with(Config {
+        database_url: Some(url),
+        signing_key_file: scratch.join("key"),
+        checkpoint_every: 1000,
+        limits: Limits::default(),
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message))?;
     let result = run(&args, &api).await;
     drop(api);
     drop(cluster);
@@ -105,12 +136,16 @@ async fn run(args: &Args, api: &Api) -> anyhow::Result<()> {
     let mut done = 0;
     while done < n {
         let k = 50_000.min(n - done);
-        let batch: Vec<_> = (0..k).map(|i| activity(&mut rng, start + (done + i) as i64 * step)).collect();
+        let batch: Vec<_> = (0..k)
+            .map(|i| activity(&mut rng, start + (done + i) as i64 * step))
+            .collect();
         rec.log_activities(batch).await?;
         done += k;
     }
     let secs = t.elapsed().as_secs_f64();
-    emit(json!({"bench": "ingest_batch", "backend": backend, "rows": n, "per_sec": (n as f64 / secs).round(), "secs": secs}));
+    emit(
+        json!({"bench": "ingest_batch", "backend": backend, "rows": n, "per_sec": (n as f64 / secs).round(), "secs": secs}),
+    );
 
     // ingest_single: 64 concurrent callers, each call durable on return.
     let single = (n / 10).clamp(1_000, 100_000);
@@ -137,7 +172,9 @@ async fn run(args: &Args, api: &Api) -> anyhow::Result<()> {
     }
     let secs = t.elapsed().as_secs_f64();
     let (p50, p95, p99) = percentiles(lat.clone());
-    emit(json!({"bench": "ingest_single", "backend": backend, "rows": lat.len(), "callers": 64, "per_sec": (lat.len() as f64 / secs).round(), "p50_ms": p50, "p95_ms": p95, "p99_ms": p99}));
+    emit(
+        json!({"bench": "ingest_single", "backend": backend, "rows": lat.len(), "callers": 64, "per_sec": (lat.len() as f64 / secs).round(), "p50_ms": p50, "p95_ms": p95, "p99_ms": p99}),
+    );
 
     // audit_change: chained change sets of three fields through the bulk path.
     let t = Instant::now();
@@ -153,41 +190,76 @@ async fn run(args: &Args, api: &Api) -> anyhow::Result<()> {
                 record_id: RecordId::from(rng.gen_range(1..5_000)),
                 action_type: AuditActionType::parse("update")?,
                 changes: vec![
-                    FieldChange { field: FieldName::parse("price_kes")?, old: json!(2_000_000), new: json!(1_950_000) },
-                    FieldChange { field: FieldName::parse("status")?, old: json!("available"), new: json!("reserved") },
-                    FieldChange { field: FieldName::parse("mileage_km")?, old: json!(84_000), new: json!(84_120) },
+                    FieldChange {
+                        field: FieldName::parse("price_kes")?,
+                        old: json!(2_000_000),
+                        new: json!(1_950_000),
+                    },
+                    FieldChange {
+                        field: FieldName::parse("status")?,
+                        old: json!("available"),
+                        new: json!("reserved"),
+                    },
+                    FieldChange {
+                        field: FieldName::parse("mileage_km")?,
+                        old: json!(84_000),
+                        new: json!(84_120),
+                    },
                 ],
                 severity: None,
                 description: None,
                 context: RequestContext::default(),
             };
-            batch.extend(Recorder::model_change_entries(change).map(|(_, e)| e).unwrap_or_default());
+            batch.extend(
+                Recorder::model_change_entries(change)
+                    .map(|(_, e)| e)
+                    .unwrap_or_default(),
+            );
         }
         written += batch.len();
         rec.log_audits(batch).await?;
     }
     let secs = t.elapsed().as_secs_f64();
-    emit(json!({"bench": "audit_change", "backend": backend, "rows": written, "per_sec": (written as f64 / secs).round()}));
+    emit(
+        json!({"bench": "audit_change", "backend": backend, "rows": written, "per_sec": (written as f64 / secs).round()}),
+    );
 
     // query_first_page: one user, last 30 days, first page of 100.
     let from = Timestamp(now - 30 * DAY).to_rfc3339();
     let mut lat = Vec::new();
     for _ in 0..500 {
-        let q = ActivityQuery { user_id: Some(rng.gen_range(1..=USERS)), from: Some(from.clone()), limit: Some(100), ..Default::default() };
+        let q = ActivityQuery {
+            user_id: Some(rng.gen_range(1..=USERS)),
+            from: Some(from.clone()),
+            limit: Some(100),
+            ..Default::default()
+        };
         let t = Instant::now();
-        let p = api.list_activity(q).await.map_err(|e| anyhow::anyhow!(e.message))?;
+        let p = api
+            .list_activity(q)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?;
         lat.push(t.elapsed());
         anyhow::ensure!(!p.items.is_empty(), "first page is empty");
     }
     let (p50, p95, p99) = percentiles(lat);
-    emit(json!({"bench": "query_first_page", "backend": backend, "rows": n, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99}));
+    emit(
+        json!({"bench": "query_first_page", "backend": backend, "rows": n, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99}),
+    );
 
     // query_deep_page: walk about 100k rows in by keyset, then time pages from there.
     let mut cursor = None;
     let mut depth = 0;
     let mut cursors = Vec::new();
     while depth < 100_000.min(n) {
-        let p = api.list_activity(ActivityQuery { cursor: cursor.clone(), limit: Some(1000), ..Default::default() }).await.map_err(|e| anyhow::anyhow!(e.message))?;
+        let p = api
+            .list_activity(ActivityQuery {
+                cursor: cursor.clone(),
+                limit: Some(1000),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?;
         depth += p.items.len();
         cursor = p.next_cursor;
         if depth >= 90_000.min(n / 2) {
@@ -201,28 +273,53 @@ async fn run(args: &Args, api: &Api) -> anyhow::Result<()> {
     for i in 0..500 {
         let c = cursors.get(i % cursors.len().max(1)).cloned();
         let t = Instant::now();
-        api.list_activity(ActivityQuery { cursor: c, limit: Some(100), ..Default::default() }).await.map_err(|e| anyhow::anyhow!(e.message))?;
+        api.list_activity(ActivityQuery {
+            cursor: c,
+            limit: Some(100),
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
         lat.push(t.elapsed());
     }
     let (p50, p95, p99) = percentiles(lat);
-    emit(json!({"bench": "query_deep_page", "backend": backend, "rows": n, "depth": depth, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99}));
+    emit(
+        json!({"bench": "query_deep_page", "backend": backend, "rows": n, "depth": depth, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99}),
+    );
 
     // search_page: free text, two word prefixes, first page of 100.
     let mut lat = Vec::new();
     for _ in 0..300 {
-        let text = format!("{} {}", WORDS[rng.gen_range(0..WORDS.len())], &WORDS[rng.gen_range(0..WORDS.len())][..3]);
+        let text = format!(
+            "{} {}",
+            WORDS[rng.gen_range(0..WORDS.len())],
+            &WORDS[rng.gen_range(0..WORDS.len())][..3]
+        );
         let t = Instant::now();
-        api.list_activity(ActivityQuery { text: Some(text), limit: Some(100), ..Default::default() }).await.map_err(|e| anyhow::anyhow!(e.message))?;
+        api.list_activity(ActivityQuery {
+            text: Some(text),
+            limit: Some(100),
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
         lat.push(t.elapsed());
     }
     let (p50, p95, p99) = percentiles(lat);
-    emit(json!({"bench": "search_page", "backend": backend, "rows": n, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99}));
+    emit(
+        json!({"bench": "search_page", "backend": backend, "rows": n, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99}),
+    );
 
     // verify: the whole chain and its checkpoints.
     let t = Instant::now();
-    let report = api.verify_audit(VerifyQuery::default()).await.map_err(|e| anyhow::anyhow!(e.message))?;
+    let report = api
+        .verify_audit(VerifyQuery::default())
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
     let secs = t.elapsed().as_secs_f64();
     anyhow::ensure!(report.ok, "verification failed: {:?}", report.problem);
-    emit(json!({"bench": "verify", "backend": backend, "rows": report.rows_checked, "checkpoints": report.checkpoints_checked, "per_sec": (report.rows_checked as f64 / secs).round()}));
+    emit(
+        json!({"bench": "verify", "backend": backend, "rows": report.rows_checked, "checkpoints": report.checkpoints_checked, "per_sec": (report.rows_checked as f64 / secs).round()}),
+    );
     Ok(())
 }

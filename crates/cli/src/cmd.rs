@@ -54,7 +54,11 @@ pub struct ActivityListArgs {
 
 pub async fn activity_list(url: Option<String>, a: ActivityListArgs) -> anyhow::Result<ExitCode> {
     let api = open(url).await?;
-    let (object_type, object_id) = match a.object.as_deref().map(|o| o.split_once(':').map_or((o, None), |(t, i)| (t, Some(i)))) {
+    let (object_type, object_id) = match a
+        .object
+        .as_deref()
+        .map(|o| o.split_once(':').map_or((o, None), |(t, i)| (t, Some(i))))
+    {
         Some((t, i)) => (Some(t.to_owned()), i.map(str::to_owned)),
         None => (None, None),
     };
@@ -155,7 +159,9 @@ pub struct ShowArgs {
 pub async fn audit_show(url: Option<String>, a: ShowArgs) -> anyhow::Result<ExitCode> {
     let api = open(url).await?;
     let rows = api
-        .get_change_set(ChangeSetQuery { change_set_id: a.change_set })
+        .get_change_set(ChangeSetQuery {
+            change_set_id: a.change_set,
+        })
         .await
         .map_err(api_err)?;
     if a.json {
@@ -201,7 +207,12 @@ pub async fn audit_history(url: Option<String>, a: HistoryArgs) -> anyhow::Resul
 
 pub async fn checkpoint(url: Option<String>, json: bool) -> anyhow::Result<ExitCode> {
     let api = open(url).await?;
-    match api.recorder().checkpoint_now().await.map_err(|e| api_err(e.into()))? {
+    match api
+        .recorder()
+        .checkpoint_now()
+        .await
+        .map_err(|e| api_err(e.into()))?
+    {
         Some(cp) if json => println!(
             "{}",
             serde_json::json!({"seq": cp.seq, "head_hash": hex(&cp.head_hash), "key_id": cp.key_id})
@@ -218,7 +229,10 @@ fn hex(b: &[u8]) -> String {
 
 pub async fn public_key(url: Option<String>) -> anyhow::Result<ExitCode> {
     let api = open(url).await?;
-    let key = api.recorder().verifying_key().context("no signing key is configured")?;
+    let key = api
+        .recorder()
+        .verifying_key()
+        .context("no signing key is configured")?;
     println!("{}", hex(key.as_bytes()));
     Ok(ExitCode::SUCCESS)
 }
@@ -239,14 +253,25 @@ pub async fn verify(url: Option<String>, a: VerifyArgs) -> anyhow::Result<ExitCo
     let api = open(url).await?;
     let started = std::time::Instant::now();
     let report = api
-        .verify_audit(VerifyQuery { from: a.from, to: a.to })
+        .verify_audit(VerifyQuery {
+            from: a.from,
+            to: a.to,
+        })
         .await
         .map_err(api_err)?;
     if a.json {
         println!("{}", serde_json::to_string(&report)?);
     } else if let Some(p) = &report.problem {
-        println!("audit trail BROKEN at sequence number {}: {} ({})", p.seq, p.kind.as_str(), p.detail);
-        println!("checked {} rows and {} checkpoints before the problem", report.rows_checked, report.checkpoints_checked);
+        println!(
+            "audit trail BROKEN at sequence number {}: {} ({})",
+            p.seq,
+            p.kind.as_str(),
+            p.detail
+        );
+        println!(
+            "checked {} rows and {} checkpoints before the problem",
+            report.rows_checked, report.checkpoints_checked
+        );
     } else {
         println!(
             "audit trail intact: {} rows, {} signed checkpoints, head {} ({:.2} s)",
@@ -256,7 +281,11 @@ pub async fn verify(url: Option<String>, a: VerifyArgs) -> anyhow::Result<ExitCo
             started.elapsed().as_secs_f64()
         );
     }
-    Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 #[derive(Args)]

@@ -11,7 +11,11 @@ use clap::{Args, Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "gurumisha", version, about = "Gurumisha activity log, audit trail and notifications")]
+#[command(
+    name = "gurumisha",
+    version,
+    about = "Gurumisha activity log, audit trail and notifications"
+)]
 struct Cli {
     /// postgres://… or a SQLite path/URL. Default: the embedded SQLite database.
     #[arg(long, global = true, env = "DATABASE_URL")]
@@ -68,7 +72,10 @@ pub struct JsonFlag {
 fn main() -> ExitCode {
     telemetry::init();
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

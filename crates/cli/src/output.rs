@@ -38,7 +38,10 @@ pub fn next_cursor(cursor: Option<&str>, json: bool) {
 }
 
 pub fn activity_table(items: &[ActivityRecord]) {
-    println!("{:>8}  {:19}  {:16}  {:16}  {:15}  {}", "ID", "TIME (UTC)", "USER", "ACTION", "IP", "DESCRIPTION");
+    println!(
+        "{:>8}  {:19}  {:16}  {:16}  {:15}  {}",
+        "ID", "TIME (UTC)", "USER", "ACTION", "IP", "DESCRIPTION"
+    );
     for r in items {
         println!(
             "{:>8}  {:19}  {:16}  {:16}  {:15}  {}{}",
@@ -48,7 +51,11 @@ pub fn activity_table(items: &[ActivityRecord]) {
             cut(&r.action, 16),
             r.ip_address.as_deref().unwrap_or("-"),
             cut(&r.description, 70),
-            if r.outcome == gurumisha_core::domain::Outcome::Failure { "  [FAILED]" } else { "" }
+            if r.outcome == gurumisha_core::domain::Outcome::Failure {
+                "  [FAILED]"
+            } else {
+                ""
+            }
         );
     }
 }
@@ -61,16 +68,29 @@ fn value(v: &Option<serde_json::Value>) -> String {
 }
 
 pub fn audit_table(items: &[AuditRecord]) {
-    println!("{:>8}  {:19}  {:8}  {:17}  {:14}  {:30}  {}", "SEQ", "TIME (UTC)", "SEVERITY", "ACTION", "USER", "TARGET", "CHANGE");
+    println!(
+        "{:>8}  {:19}  {:8}  {:17}  {:14}  {:30}  {}",
+        "SEQ", "TIME (UTC)", "SEVERITY", "ACTION", "USER", "TARGET", "CHANGE"
+    );
     for r in items {
         let target = format!(
             "{}{}{}",
             r.table_name,
-            r.record_id.as_deref().map(|id| format!("#{id}")).unwrap_or_default(),
-            r.field_name.as_deref().map(|f| format!(".{f}")).unwrap_or_default()
+            r.record_id
+                .as_deref()
+                .map(|id| format!("#{id}"))
+                .unwrap_or_default(),
+            r.field_name
+                .as_deref()
+                .map(|f| format!(".{f}"))
+                .unwrap_or_default()
         );
         let change = if r.field_name.is_some() {
-            format!("{} → {}", cut(&value(&r.old_value), 24), cut(&value(&r.new_value), 24))
+            format!(
+                "{} → {}",
+                cut(&value(&r.old_value), 24),
+                cut(&value(&r.new_value), 24)
+            )
         } else {
             cut(&r.description, 50)
         };

@@ -139,7 +139,11 @@ pub(crate) mod tests {
         let mut c = base.clone();
         c.field_name = Some("pric".into());
         c.old_value = Some("e2000000".into());
-        assert_ne!(h, seal(1, &GENESIS, &c), "moving bytes between fields differs");
+        assert_ne!(
+            h,
+            seal(1, &GENESIS, &c),
+            "moving bytes between fields differs"
+        );
         let mut c = base.clone();
         c.timestamp = Timestamp(c.timestamp.0 + 1);
         assert_ne!(h, seal(1, &GENESIS, &c));

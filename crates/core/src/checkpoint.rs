@@ -41,7 +41,9 @@ pub struct CheckpointSigner {
 impl std::fmt::Debug for CheckpointSigner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the key.
-        f.debug_struct("CheckpointSigner").field("key_id", &self.id).finish()
+        f.debug_struct("CheckpointSigner")
+            .field("key_id", &self.id)
+            .finish()
     }
 }
 
@@ -197,7 +199,10 @@ mod tests {
         };
         let linked: Vec<_> = (5..=31).map(|s| (s, [0u8; 32], [s as u8; 32])).collect();
         let cps = p.sign_linked(&linked, Timestamp(1));
-        assert_eq!(cps.iter().map(|c| c.seq).collect::<Vec<_>>(), vec![10, 20, 30]);
+        assert_eq!(
+            cps.iter().map(|c| c.seq).collect::<Vec<_>>(),
+            vec![10, 20, 30]
+        );
         assert_eq!(cps[1].head_hash, [20u8; 32]);
     }
 

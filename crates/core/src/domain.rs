@@ -369,7 +369,10 @@ mod tests {
         assert_eq!(Action::parse("").unwrap_err().field, "action");
         assert_eq!(Action::parse("Car View").unwrap_err().field, "action");
         assert_eq!(Severity::parse("urgent").unwrap_err().field, "severity");
-        assert_eq!(parse_ip("ip_address", "10.0.0.300").unwrap_err().field, "ip_address");
+        assert_eq!(
+            parse_ip("ip_address", "10.0.0.300").unwrap_err().field,
+            "ip_address"
+        );
         assert_eq!(RecordId::parse("12; drop").unwrap_err().field, "record_id");
         assert_eq!(PhoneE164::parse("0712345678").unwrap_err().field, "phone");
         assert_eq!(Email::parse("a@b").unwrap_err().field, "email");

@@ -45,7 +45,11 @@ pub struct ObjectRef {
 }
 
 impl ObjectRef {
-    pub fn parse(object_type: &str, object_id: &str, display: &str) -> Result<Self, ValidationError> {
+    pub fn parse(
+        object_type: &str,
+        object_id: &str,
+        display: &str,
+    ) -> Result<Self, ValidationError> {
         Ok(Self {
             object_type: ObjectType::parse(object_type)?,
             object_id: RecordId::parse_named("object_id", object_id)?,

@@ -44,7 +44,8 @@ pub struct Cursor {
 
 impl Cursor {
     pub fn encode(self) -> String {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("v1:{}:{}", self.ts, self.id))
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!("v1:{}:{}", self.ts, self.id))
     }
 
     pub fn decode(s: &str) -> Result<Self, StoreError> {
@@ -82,7 +83,10 @@ impl PageRequest {
 
     pub fn new(cursor: Option<&str>, limit: Option<u32>) -> Result<Self, StoreError> {
         Ok(Self {
-            after: cursor.filter(|c| !c.is_empty()).map(Cursor::decode).transpose()?,
+            after: cursor
+                .filter(|c| !c.is_empty())
+                .map(Cursor::decode)
+                .transpose()?,
             limit: limit.unwrap_or(Self::DEFAULT).clamp(1, Self::MAX),
         })
     }
@@ -99,7 +103,11 @@ impl<T> Page<T> {
     pub fn from_overfetch(mut items: Vec<T>, limit: u32, key: impl Fn(&T) -> Cursor) -> Self {
         let more = items.len() > limit as usize;
         items.truncate(limit as usize);
-        let next_cursor = if more { items.last().map(|t| key(t).encode()) } else { None };
+        let next_cursor = if more {
+            items.last().map(|t| key(t).encode())
+        } else {
+            None
+        };
         Page { items, next_cursor }
     }
 }
@@ -125,24 +133,39 @@ mod tests {
 
     #[test]
     fn cursor_round_trip_and_garbage() {
-        let c = Cursor { ts: 1_700_000_000_000_000, id: 42 };
+        let c = Cursor {
+            ts: 1_700_000_000_000_000,
+            id: 42,
+        };
         assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);
         assert!(Cursor::decode("not a cursor").is_err());
-        assert!(Cursor::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("v1:x:1")).is_err());
+        assert!(
+            Cursor::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("v1:x:1"))
+                .is_err()
+        );
     }
 
     #[test]
     fn overfetch_sets_next_cursor() {
-        let p = Page::from_overfetch(vec![(5, 5), (4, 4), (3, 3)], 2, |r| Cursor { ts: r.0, id: r.1 });
+        let p = Page::from_overfetch(vec![(5, 5), (4, 4), (3, 3)], 2, |r| Cursor {
+            ts: r.0,
+            id: r.1,
+        });
         assert_eq!(p.items.len(), 2);
-        assert_eq!(Cursor::decode(p.next_cursor.as_ref().unwrap()).unwrap(), Cursor { ts: 4, id: 4 });
+        assert_eq!(
+            Cursor::decode(p.next_cursor.as_ref().unwrap()).unwrap(),
+            Cursor { ts: 4, id: 4 }
+        );
         let p = Page::from_overfetch(vec![(5, 5)], 2, |r| Cursor { ts: r.0, id: r.1 });
         assert!(p.next_cursor.is_none());
     }
 
     #[test]
     fn terms_are_safe_words() {
-        assert_eq!(search_terms("Toyota  \"Camry\" OR *"), Some(vec!["toyota".into(), "camry".into(), "or".into()]));
+        assert_eq!(
+            search_terms("Toyota  \"Camry\" OR *"),
+            Some(vec!["toyota".into(), "camry".into(), "or".into()])
+        );
         assert_eq!(search_terms("  ' -- "), None);
     }
 }

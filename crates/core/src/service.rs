@@ -175,7 +175,11 @@ impl Recorder {
         for a in batch {
             rows.push(self.activity_row(a));
             if rows.len() == BULK_CHUNK {
-                ids.extend(self.store.insert_activities(std::mem::take(&mut rows)).await?);
+                ids.extend(
+                    self.store
+                        .insert_activities(std::mem::take(&mut rows))
+                        .await?,
+                );
             }
         }
         if !rows.is_empty() {
@@ -223,11 +227,13 @@ impl Recorder {
             return None;
         }
         let id = uuid::Uuid::now_v7().to_string();
-        let severity = change.severity.unwrap_or(match change.action_type.as_str() {
-            "delete" | "permission_change" => Severity::High,
-            "create" => Severity::Low,
-            _ => Severity::Medium,
-        });
+        let severity = change
+            .severity
+            .unwrap_or(match change.action_type.as_str() {
+                "delete" | "permission_change" => Severity::High,
+                "create" => Severity::Low,
+                _ => Severity::Medium,
+            });
         let ts = change.timestamp.unwrap_or_else(Timestamp::now);
         let entries = changes
             .into_iter()
@@ -278,18 +284,27 @@ impl Recorder {
             rows.push(self.audit_content(a));
             if rows.len() == AUDIT_CHUNK {
                 let chunk = std::mem::take(&mut rows);
-                seqs.extend(self.store.append_audit(chunk, self.policy.as_deref()).await?);
+                seqs.extend(
+                    self.store
+                        .append_audit(chunk, self.policy.as_deref())
+                        .await?,
+                );
             }
         }
         if !rows.is_empty() {
-            seqs.extend(self.store.append_audit(rows, self.policy.as_deref()).await?);
+            seqs.extend(
+                self.store
+                    .append_audit(rows, self.policy.as_deref())
+                    .await?,
+            );
         }
         Ok(seqs)
     }
 
     /// Signs the current head now. `None` when the chain is empty or no key is configured.
     pub async fn checkpoint_now(&self) -> Result<Option<Checkpoint>, CoreError> {
-        let (Some(policy), Some((seq, hash))) = (&self.policy, self.store.audit_head().await?) else {
+        let (Some(policy), Some((seq, hash))) = (&self.policy, self.store.audit_head().await?)
+        else {
             return Ok(None);
         };
         let cp = policy.signer.sign(seq, hash, Timestamp::now());
@@ -298,8 +313,19 @@ impl Recorder {
     }
 
     /// Verifies rows `from..=to` (whole chain by default) and the checkpoints among them.
-    pub async fn verify(&self, from: Option<i64>, to: Option<i64>) -> Result<VerifyReport, CoreError> {
-        verify_store(self.store.as_ref(), self.verifying_key(), self.checkpoint_every(), from, to).await
+    pub async fn verify(
+        &self,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> Result<VerifyReport, CoreError> {
+        verify_store(
+            self.store.as_ref(),
+            self.verifying_key(),
+            self.checkpoint_every(),
+            from,
+            to,
+        )
+        .await
     }
 }
 
@@ -329,7 +355,9 @@ pub async fn verify_store(
     loop {
         let mut rows = store.audit_rows(next, CHUNK).await?;
         rows.retain(|r| r.seq <= to);
-        let Some(last) = rows.last().map(|r| r.seq) else { break };
+        let Some(last) = rows.last().map(|r| r.seq) else {
+            break;
+        };
         let full = rows.len() as u32 == CHUNK;
         v.feed(&rows);
         if v.failed() || !full || last >= to {

@@ -70,7 +70,10 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_users(&self, users: Vec<NewUser>) -> Result<Vec<i64>, StoreError>;
     async fn insert_cars(&self, cars: Vec<NewCar>) -> Result<Vec<i64>, StoreError>;
     async fn insert_orders(&self, orders: Vec<NewOrder>) -> Result<Vec<i64>, StoreError>;
-    async fn insert_import_orders(&self, imports: Vec<NewImportOrder>) -> Result<Vec<i64>, StoreError>;
+    async fn insert_import_orders(
+        &self,
+        imports: Vec<NewImportOrder>,
+    ) -> Result<Vec<i64>, StoreError>;
     async fn insert_inquiries(&self, inquiries: Vec<NewInquiry>) -> Result<Vec<i64>, StoreError>;
     async fn get_user_by_username(&self, username: &str) -> Result<Option<User>, StoreError>;
     /// Users ordered by id, keyset after `after_id`.

@@ -93,6 +93,9 @@ mod tests {
             Timestamp::parse("2023-11-14").unwrap().to_rfc3339(),
             "2023-11-14T00:00:00.000000Z"
         );
-        assert_eq!(Timestamp::parse("yesterday").unwrap_err().field, "timestamp");
+        assert_eq!(
+            Timestamp::parse("yesterday").unwrap_err().field,
+            "timestamp"
+        );
     }
 }

@@ -150,19 +150,40 @@ impl ChainVerifier {
         let self_ok = seal(r.seq, &r.prev_hash, &r.content) == r.hash;
         let link_ok = r.prev_hash == phash;
         let in_recent = |h: &Hash32| self.recent.iter().rev().find(|(x, _)| x == h).map(|e| e.1);
-        let ahead_has = |h: &Hash32| ahead.iter().take(RECENT).find(|a| &a.hash == h).map(|a| a.seq);
+        let ahead_has = |h: &Hash32| {
+            ahead
+                .iter()
+                .take(RECENT)
+                .find(|a| &a.hash == h)
+                .map(|a| a.seq)
+        };
         match (self_ok, link_ok) {
             (true, true) => self.check_checkpoint(r),
             (false, true) => Self::problem(
                 r.seq,
                 Modified,
-                format!("row {} does not match its hash: its content was changed", r.seq),
+                format!(
+                    "row {} does not match its hash: its content was changed",
+                    r.seq
+                ),
             ),
             (true, false) => {
                 if let Some(a) = ahead_has(&r.prev_hash) {
-                    Self::problem(r.seq, Reordered, format!("row {} follows row {a}, which now comes after it", r.seq))
+                    Self::problem(
+                        r.seq,
+                        Reordered,
+                        format!("row {} follows row {a}, which now comes after it", r.seq),
+                    )
                 } else if let Some(q) = in_recent(&r.prev_hash) {
-                    Self::problem(q + 1, Inserted, format!("row {} was sealed after row {q}: rows {} to {pseq} were inserted", r.seq, q + 1))
+                    Self::problem(
+                        q + 1,
+                        Inserted,
+                        format!(
+                            "row {} was sealed after row {q}: rows {} to {pseq} were inserted",
+                            r.seq,
+                            q + 1
+                        ),
+                    )
                 } else {
                     Self::problem(pseq, Modified, format!("row {pseq} was rewritten (hash recomputed); row {} no longer links to it", r.seq))
                 }
@@ -174,12 +195,23 @@ impl ChainVerifier {
                     }
                 }
                 if let Some(a) = ahead_has(&r.prev_hash) {
-                    return Self::problem(r.seq, Reordered, format!("row {} was sealed after row {a}, which now comes after it", r.seq));
+                    return Self::problem(
+                        r.seq,
+                        Reordered,
+                        format!(
+                            "row {} was sealed after row {a}, which now comes after it",
+                            r.seq
+                        ),
+                    );
                 }
                 if in_recent(&r.prev_hash).is_none() && r.prev_hash != GENESIS {
                     return Self::problem(r.seq, Deleted, format!("the row that row {} was sealed after is gone and later rows were renumbered", r.seq));
                 }
-                Self::problem(r.seq, Modified, format!("row {} does not match its hash", r.seq))
+                Self::problem(
+                    r.seq,
+                    Modified,
+                    format!("row {} does not match its hash", r.seq),
+                )
             }
         }
     }
@@ -190,7 +222,15 @@ impl ChainVerifier {
             self.checked_cps += 1;
             if let Some(key) = &self.key {
                 if !signature_valid(key, cp) {
-                    return Self::problem(r.seq, CheckpointSignatureInvalid, format!("the checkpoint at row {} does not carry a valid signature of key {}", r.seq, crate::checkpoint::key_id(key)));
+                    return Self::problem(
+                        r.seq,
+                        CheckpointSignatureInvalid,
+                        format!(
+                            "the checkpoint at row {} does not carry a valid signature of key {}",
+                            r.seq,
+                            crate::checkpoint::key_id(key)
+                        ),
+                    );
                 }
             }
             if cp.head_hash != r.hash {
@@ -199,7 +239,15 @@ impl ChainVerifier {
             }
             self.last_checkpoint = r.seq;
         } else if self.key.is_some() && r.seq - self.last_checkpoint > self.max_gap {
-            return Self::problem(r.seq, MissingCheckpoint, format!("no signed checkpoint between rows {} and {}: checkpoints were removed", self.last_checkpoint + 1, r.seq));
+            return Self::problem(
+                r.seq,
+                MissingCheckpoint,
+                format!(
+                    "no signed checkpoint between rows {} and {}: checkpoints were removed",
+                    self.last_checkpoint + 1,
+                    r.seq
+                ),
+            );
         }
         None
     }
@@ -212,7 +260,10 @@ impl ChainVerifier {
                 problem = Some(VerifyProblem {
                     seq: self.prev.0 + 1,
                     kind: ProblemKind::Deleted,
-                    detail: format!("a checkpoint was signed at row {seq} but the chain ends at row {}", self.prev.0),
+                    detail: format!(
+                        "a checkpoint was signed at row {seq} but the chain ends at row {}",
+                        self.prev.0
+                    ),
                 });
             }
         }
@@ -237,7 +288,12 @@ mod tests {
         link((0, GENESIS), cs.iter())
             .into_iter()
             .zip(cs)
-            .map(|((seq, prev_hash, hash), content)| AuditRow { seq, prev_hash, hash, content })
+            .map(|((seq, prev_hash, hash), content)| AuditRow {
+                seq,
+                prev_hash,
+                hash,
+                content,
+            })
             .collect()
     }
 
@@ -314,18 +370,31 @@ mod tests {
 
         rows[14].content.description = "edited".into();
         rehash_from(&mut rows, 14);
-        let p = run(&rows, cps.clone(), Some(signer.verifying_key())).problem.unwrap();
-        assert_eq!((p.seq, p.kind), (11, ProblemKind::CheckpointMismatch), "{p:?}");
+        let p = run(&rows, cps.clone(), Some(signer.verifying_key()))
+            .problem
+            .unwrap();
+        assert_eq!(
+            (p.seq, p.kind),
+            (11, ProblemKind::CheckpointMismatch),
+            "{p:?}"
+        );
 
         // The attacker also rewrites the checkpoint's hash: the signature no longer holds.
         let mut forged = cps.clone();
         forged[1].head_hash = rows[19].hash;
-        let p = run(&rows, forged, Some(signer.verifying_key())).problem.unwrap();
-        assert_eq!((p.seq, p.kind), (20, ProblemKind::CheckpointSignatureInvalid));
+        let p = run(&rows, forged, Some(signer.verifying_key()))
+            .problem
+            .unwrap();
+        assert_eq!(
+            (p.seq, p.kind),
+            (20, ProblemKind::CheckpointSignatureInvalid)
+        );
 
         // Rows deleted at the end, behind the last checkpoint.
         let rows = chain(30);
-        let p = run(&rows[..15], cps, Some(signer.verifying_key())).problem.unwrap();
+        let p = run(&rows[..15], cps, Some(signer.verifying_key()))
+            .problem
+            .unwrap();
         assert_eq!((p.seq, p.kind), (16, ProblemKind::Deleted));
     }
 }

@@ -18,7 +18,9 @@ pub struct GroupCommit<T, R> {
 
 impl<T, R> Clone for GroupCommit<T, R> {
     fn clone(&self) -> Self {
-        Self { tx: self.tx.clone() }
+        Self {
+            tx: self.tx.clone(),
+        }
     }
 }
 
@@ -116,7 +118,9 @@ mod tests {
         let mut handles = Vec::new();
         for i in 0..200u32 {
             let gc = gc.clone();
-            handles.push(tokio::spawn(async move { gc.submit(vec![i, i + 1000]).await.unwrap() }));
+            handles.push(tokio::spawn(async move {
+                gc.submit(vec![i, i + 1000]).await.unwrap()
+            }));
         }
         for (i, h) in handles.into_iter().enumerate() {
             let i = i as u32;
