@@ -1,0 +1,1 @@
+//! Notification domain (in progress).

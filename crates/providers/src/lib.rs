@@ -1,0 +1,1 @@
+//! Delivery providers (in progress).
