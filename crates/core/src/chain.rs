@@ -44,30 +44,89 @@ impl Enc {
     }
 }
 
+/// The hashed fields of an audit row, borrowed: stores verify straight from a database row
+/// without allocating.
+#[derive(Debug, Clone, Copy)]
+pub struct ContentRef<'a> {
+    pub timestamp_us: i64,
+    pub user_id: Option<i64>,
+    pub action_type: &'a str,
+    pub table_name: &'a str,
+    pub record_id: Option<&'a str>,
+    pub field_name: Option<&'a str>,
+    pub old_value: Option<&'a str>,
+    pub new_value: Option<&'a str>,
+    pub severity: &'a str,
+    pub description: &'a str,
+    pub ip_address: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+    pub change_set_id: Option<&'a str>,
+}
+
 /// Computes the hash of the row at `seq` whose predecessor hashed to `prev`.
 pub fn seal(seq: i64, prev: &Hash32, c: &AuditContent) -> Hash32 {
+    let r = ContentRef {
+        timestamp_us: c.timestamp.micros(),
+        user_id: c.user_id,
+        action_type: &c.action_type,
+        table_name: &c.table_name,
+        record_id: c.record_id.as_deref(),
+        field_name: c.field_name.as_deref(),
+        old_value: c.old_value.as_deref(),
+        new_value: c.new_value.as_deref(),
+        severity: c.severity.as_str(),
+        description: &c.description,
+        ip_address: c.ip_address.as_deref(),
+        user_agent: c.user_agent.as_deref(),
+        change_set_id: c.change_set_id.as_deref(),
+    };
+    seal_ref(seq, prev, &r, c.content_flags.iter().map(String::as_str))
+}
+
+/// The one definition of the encoding; `flags` are the row's content flags in order.
+pub fn seal_ref<'a>(
+    seq: i64,
+    prev: &Hash32,
+    c: &ContentRef<'_>,
+    flags: impl ExactSizeIterator<Item = &'a str>,
+) -> Hash32 {
     let mut e = Enc(Sha256::new());
     e.bytes(DOMAIN);
     e.i64(seq);
     e.bytes(prev);
-    e.i64(c.timestamp.micros());
+    e.i64(c.timestamp_us);
     e.opt_i64(c.user_id);
-    e.str(&c.action_type);
-    e.str(&c.table_name);
-    e.opt_str(c.record_id.as_deref());
-    e.opt_str(c.field_name.as_deref());
-    e.opt_str(c.old_value.as_deref());
-    e.opt_str(c.new_value.as_deref());
-    e.str(c.severity.as_str());
-    e.str(&c.description);
-    e.opt_str(c.ip_address.as_deref());
-    e.opt_str(c.user_agent.as_deref());
-    e.opt_str(c.change_set_id.as_deref());
-    e.i64(c.content_flags.len() as i64);
-    for f in &c.content_flags {
+    e.str(c.action_type);
+    e.str(c.table_name);
+    e.opt_str(c.record_id);
+    e.opt_str(c.field_name);
+    e.opt_str(c.old_value);
+    e.opt_str(c.new_value);
+    e.str(c.severity);
+    e.str(c.description);
+    e.opt_str(c.ip_address);
+    e.opt_str(c.user_agent);
+    e.opt_str(c.change_set_id);
+    e.i64(flags.len() as i64);
+    for f in flags {
         e.str(f);
     }
     e.0.finalize().into()
+}
+
+/// The hash of a row as stores read it for verification: content flags still as their stored
+/// JSON array text (almost always `[]`, which needs no parsing).
+pub fn seal_stored(
+    seq: i64,
+    prev: &Hash32,
+    c: &ContentRef<'_>,
+    flags_json: &str,
+) -> Option<Hash32> {
+    if flags_json == "[]" {
+        return Some(seal_ref(seq, prev, c, std::iter::empty()));
+    }
+    let flags: Vec<String> = serde_json::from_str(flags_json).ok()?;
+    Some(seal_ref(seq, prev, c, flags.iter().map(String::as_str)))
 }
 
 /// Links `contents` after the head `(last_seq, last_hash)`; returns `(seq, prev, hash)` for each.

@@ -6,6 +6,7 @@ use crate::checkpoint::{Checkpoint, CheckpointPolicy};
 use crate::event::{ActivityRecord, ActivityRow, AuditContent, AuditEntry, AuditRow};
 use crate::platform::{NewCar, NewImportOrder, NewInquiry, NewOrder, NewUser, User};
 use crate::query::{ActivityFilter, AuditFilter, Page, PageRequest};
+use crate::verify::ChainLink;
 use crate::StoreError;
 use async_trait::async_trait;
 
@@ -60,6 +61,16 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Page<AuditEntry>, StoreError>;
     /// Up to `limit` rows with `seq >= from_seq`, ascending, as stored (for verification).
     async fn audit_rows(&self, from_seq: i64, limit: u32) -> Result<Vec<AuditRow>, StoreError>;
+    /// Like [`Store::audit_rows`] reduced to chain links, each checked against its own hash.
+    /// Stores override this to hash straight from the database row without allocating.
+    async fn audit_links(&self, from_seq: i64, limit: u32) -> Result<Vec<ChainLink>, StoreError> {
+        Ok(self
+            .audit_rows(from_seq, limit)
+            .await?
+            .iter()
+            .map(ChainLink::from)
+            .collect())
+    }
     /// The newest row's `(seq, hash)`.
     async fn audit_head(&self) -> Result<Option<(i64, Hash32)>, StoreError>;
     async fn insert_checkpoint(&self, cp: &Checkpoint) -> Result<(), StoreError>;

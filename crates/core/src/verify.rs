@@ -60,6 +60,28 @@ pub struct VerifyReport {
 
 const RECENT: usize = 4096;
 
+/// A row reduced to what the fast path of verification needs. Stores compute `self_ok`
+/// (does the row's content hash to its stored hash, given its stored `prev_hash`) while
+/// reading, without building an [`AuditRow`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainLink {
+    pub seq: i64,
+    pub prev_hash: Hash32,
+    pub hash: Hash32,
+    pub self_ok: bool,
+}
+
+impl From<&AuditRow> for ChainLink {
+    fn from(r: &AuditRow) -> Self {
+        ChainLink {
+            seq: r.seq,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+            self_ok: seal(r.seq, &r.prev_hash, &r.content) == r.hash,
+        }
+    }
+}
+
 /// Streaming verifier. Feed rows in ascending `seq` order, then call [`ChainVerifier::finish`].
 pub struct ChainVerifier {
     key: Option<VerifyingKey>,
@@ -105,6 +127,56 @@ impl ChainVerifier {
         self.problem.is_some()
     }
 
+    /// The last verified row.
+    pub fn position(&self) -> (i64, Hash32) {
+        self.prev
+    }
+
+    /// Fast path: accepts links while everything holds. Returns the index of the first link
+    /// that needs diagnosis; the caller then feeds full rows from there with [`Self::feed`].
+    pub fn feed_links(&mut self, links: &[ChainLink]) -> Option<usize> {
+        for (i, l) in links.iter().enumerate() {
+            if self.problem.is_some() {
+                return None;
+            }
+            if l.seq != self.prev.0 + 1 || !l.self_ok || l.prev_hash != self.prev.1 {
+                return Some(i);
+            }
+            if let Some(p) = self.check_checkpoint(l.seq, &l.hash) {
+                self.problem = Some(p);
+                return None;
+            }
+            self.accept(l.seq, l.hash);
+        }
+        None
+    }
+
+    /// Records rows `position+1..=to` as deleted if verification stopped short of `to` without
+    /// another problem (rows missing at the end of a range).
+    pub fn require_through(&mut self, to: i64) {
+        let last = self.prev.0;
+        if self.problem.is_none() && last < to {
+            self.problem = Some(VerifyProblem {
+                seq: last + 1,
+                kind: ProblemKind::Deleted,
+                detail: if last + 1 == to {
+                    format!("row {to} is missing")
+                } else {
+                    format!("rows {} to {to} are missing", last + 1)
+                },
+            });
+        }
+    }
+
+    fn accept(&mut self, seq: i64, hash: Hash32) {
+        self.rows += 1;
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((hash, seq));
+        self.prev = (seq, hash);
+    }
+
     /// Verifies a chunk. Later rows of the chunk serve as look-ahead when diagnosing.
     pub fn feed(&mut self, rows: &[AuditRow]) {
         for (i, r) in rows.iter().enumerate() {
@@ -115,12 +187,7 @@ impl ChainVerifier {
                 self.problem = Some(p);
                 return;
             }
-            self.rows += 1;
-            if self.recent.len() == RECENT {
-                self.recent.pop_front();
-            }
-            self.recent.push_back((r.hash, r.seq));
-            self.prev = (r.seq, r.hash);
+            self.accept(r.seq, r.hash);
         }
     }
 
@@ -158,7 +225,7 @@ impl ChainVerifier {
                 .map(|a| a.seq)
         };
         match (self_ok, link_ok) {
-            (true, true) => self.check_checkpoint(r),
+            (true, true) => self.check_checkpoint(r.seq, &r.hash),
             (false, true) => Self::problem(
                 r.seq,
                 Modified,
@@ -216,36 +283,36 @@ impl ChainVerifier {
         }
     }
 
-    fn check_checkpoint(&mut self, r: &AuditRow) -> Option<VerifyProblem> {
+    fn check_checkpoint(&mut self, seq: i64, hash: &Hash32) -> Option<VerifyProblem> {
         use ProblemKind::*;
-        if let Some(cp) = self.checkpoints.get(&r.seq) {
+        if let Some(cp) = self.checkpoints.get(&seq) {
             self.checked_cps += 1;
             if let Some(key) = &self.key {
                 if !signature_valid(key, cp) {
                     return Self::problem(
-                        r.seq,
+                        seq,
                         CheckpointSignatureInvalid,
                         format!(
                             "the checkpoint at row {} does not carry a valid signature of key {}",
-                            r.seq,
+                            seq,
                             crate::checkpoint::key_id(key)
                         ),
                     );
                 }
             }
-            if cp.head_hash != r.hash {
+            if &cp.head_hash != hash {
                 let from = self.last_checkpoint + 1;
-                return Self::problem(from, CheckpointMismatch, format!("row {} differs from the signed checkpoint: rows {from} to {} were rewritten and rehashed", r.seq, r.seq));
+                return Self::problem(from, CheckpointMismatch, format!("row {} differs from the signed checkpoint: rows {from} to {} were rewritten and rehashed", seq, seq));
             }
-            self.last_checkpoint = r.seq;
-        } else if self.key.is_some() && r.seq - self.last_checkpoint > self.max_gap {
+            self.last_checkpoint = seq;
+        } else if self.key.is_some() && seq - self.last_checkpoint > self.max_gap {
             return Self::problem(
-                r.seq,
+                seq,
                 MissingCheckpoint,
                 format!(
                     "no signed checkpoint between rows {} and {}: checkpoints were removed",
                     self.last_checkpoint + 1,
-                    r.seq
+                    seq
                 ),
             );
         }

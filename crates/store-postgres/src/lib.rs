@@ -23,6 +23,7 @@ use gurumisha_core::event::{ActivityRecord, ActivityRow, AuditContent, AuditEntr
 use gurumisha_core::platform::{NewCar, NewImportOrder, NewInquiry, NewOrder, NewUser, User};
 use gurumisha_core::query::{ActivityFilter, AuditFilter, Page, PageRequest};
 use gurumisha_core::store::{Backend, Store};
+use gurumisha_core::verify::ChainLink;
 use gurumisha_core::StoreError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgPool};
@@ -186,6 +187,10 @@ impl Store for PgStore {
 
     async fn audit_rows(&self, from_seq: i64, limit: u32) -> Result<Vec<AuditRow>, StoreError> {
         audit::rows(&self.pool, from_seq, limit).await
+    }
+
+    async fn audit_links(&self, from_seq: i64, limit: u32) -> Result<Vec<ChainLink>, StoreError> {
+        audit::links(&self.pool, from_seq, limit).await
     }
 
     async fn audit_head(&self) -> Result<Option<(i64, Hash32)>, StoreError> {

@@ -27,6 +27,7 @@ use gurumisha_core::event::{ActivityRecord, ActivityRow, AuditContent, AuditEntr
 use gurumisha_core::platform::{NewCar, NewImportOrder, NewInquiry, NewOrder, NewUser, User};
 use gurumisha_core::query::{ActivityFilter, AuditFilter, Page, PageRequest};
 use gurumisha_core::store::{Backend, Store};
+use gurumisha_core::verify::ChainLink;
 use gurumisha_core::{StoreError, Timestamp};
 use readers::ReadPool;
 use std::path::{Path, PathBuf};
@@ -189,6 +190,12 @@ impl Store for SqliteStore {
     async fn audit_rows(&self, from_seq: i64, limit: u32) -> Result<Vec<AuditRow>, StoreError> {
         self.readers
             .read(move |c| audit::rows_from(c, from_seq, limit))
+            .await
+    }
+
+    async fn audit_links(&self, from_seq: i64, limit: u32) -> Result<Vec<ChainLink>, StoreError> {
+        self.readers
+            .read(move |c| audit::links_from(c, from_seq, limit))
             .await
     }
 
