@@ -1,0 +1,73 @@
+//! Gurumisha Console desktop shell: wiring only.
+//!
+//! Opens the API (the very functions `gurumisha serve` exposes over HTTP),
+//! hands it to Tauri as managed state and registers one IPC command per API
+//! function. No queries, loops or policy live here; nothing depends on this
+//! crate.
+
+mod commands;
+
+use anyhow::Context;
+use gurumisha_api::Api;
+
+/// Same behaviour as the CLI's: human output on stderr, JSON lines when
+/// `GURUMISHA_LOG_FORMAT=json`, level from `RUST_LOG` (default `warn`).
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("GURUMISHA_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Opens the store and runs the desktop app until its window closes.
+pub fn run() -> anyhow::Result<()> {
+    init_tracing();
+
+    // The API reads its configuration from the environment, like the CLI:
+    // GURUMISHA_DATABASE_URL or DATABASE_URL (unset: the embedded SQLite
+    // file), the signing key file, limits. It is opened on Tauri's own
+    // runtime, so whatever it spawns (pools, the audit writer) lives on the
+    // runtime that serves the commands.
+    let api = tauri::async_runtime::block_on(Api::open(None)).context(
+        "cannot open the Gurumisha store (GURUMISHA_DATABASE_URL or DATABASE_URL; unset for the embedded SQLite file)",
+    )?;
+
+    tauri::Builder::default()
+        .manage(api)
+        .invoke_handler(tauri::generate_handler![
+            commands::status,
+            commands::list_activity,
+            commands::list_audit,
+            commands::get_change_set,
+            commands::verify_audit,
+        ])
+        .run(tauri::generate_context!())
+        .context("the desktop window failed")
+}
+
+#[cfg(test)]
+#[path = "command_names.rs"]
+mod command_names;
+
+#[cfg(test)]
+mod tests {
+    use super::command_names::COMMANDS;
+
+    #[test]
+    fn ipc_commands_match_the_http_api() {
+        assert_eq!(COMMANDS, gurumisha_api::http::COMMANDS);
+    }
+
+    #[test]
+    fn the_main_window_is_granted_every_command() {
+        let capability = include_str!("capabilities/default.json");
+        for name in COMMANDS {
+            let permission = format!("\"allow-{}\"", name.replace('_', "-"));
+            assert!(capability.contains(&permission), "capabilities/default.json lacks {permission}");
+        }
+    }
+}
