@@ -2,4 +2,10 @@
 // declares them in the app manifest, putting them under Tauri's access
 // control) and by a test in `lib.rs` that keeps this list, the HTTP server's
 // and the capability file in step.
-pub const COMMANDS: &[&str] = &["status", "list_activity", "list_audit", "get_change_set", "verify_audit"];
+pub const COMMANDS: &[&str] = &[
+    "status",
+    "list_activity",
+    "list_audit",
+    "get_change_set",
+    "verify_audit",
+];

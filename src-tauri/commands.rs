@@ -8,8 +8,8 @@
 //! against the HTTP server's list.
 
 use gurumisha_api::types::{
-    ActivityPage, ActivityQuery, AuditPage, AuditQuery, AuditRecord, ChangeSetQuery, ConsoleStatus, StatusRequest,
-    VerifyQuery, VerifyReport,
+    ActivityPage, ActivityQuery, AuditPage, AuditQuery, AuditRecord, ChangeSetQuery, ConsoleStatus,
+    StatusRequest, VerifyQuery, VerifyReport,
 };
 use gurumisha_api::{Api, ApiError};
 use tauri::State;
@@ -20,7 +20,10 @@ pub async fn status(api: State<'_, Api>, req: StatusRequest) -> Result<ConsoleSt
 }
 
 #[tauri::command]
-pub async fn list_activity(api: State<'_, Api>, req: ActivityQuery) -> Result<ActivityPage, ApiError> {
+pub async fn list_activity(
+    api: State<'_, Api>,
+    req: ActivityQuery,
+) -> Result<ActivityPage, ApiError> {
     api.list_activity(req).await
 }
 
@@ -30,7 +33,10 @@ pub async fn list_audit(api: State<'_, Api>, req: AuditQuery) -> Result<AuditPag
 }
 
 #[tauri::command]
-pub async fn get_change_set(api: State<'_, Api>, req: ChangeSetQuery) -> Result<Vec<AuditRecord>, ApiError> {
+pub async fn get_change_set(
+    api: State<'_, Api>,
+    req: ChangeSetQuery,
+) -> Result<Vec<AuditRecord>, ApiError> {
     api.get_change_set(req).await
 }
 

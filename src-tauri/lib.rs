@@ -15,7 +15,9 @@ use gurumisha_api::Api;
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::env::var("GURUMISHA_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().init();
     } else {
@@ -67,7 +69,10 @@ mod tests {
         let capability = include_str!("capabilities/default.json");
         for name in COMMANDS {
             let permission = format!("\"allow-{}\"", name.replace('_', "-"));
-            assert!(capability.contains(&permission), "capabilities/default.json lacks {permission}");
+            assert!(
+                capability.contains(&permission),
+                "capabilities/default.json lacks {permission}"
+            );
         }
     }
 }
