@@ -11,6 +11,7 @@ pub struct Env {
     pub dir: PathBuf,
 }
 
+#[allow(clippy::new_without_default)] // a fresh scratch directory per call, not a default
 impl Env {
     pub fn new() -> Self {
         let dir = std::env::temp_dir().join(format!("gurumisha-cli-{}", uuid::Uuid::new_v4()));

@@ -27,7 +27,7 @@ fn attack(env: &Env, name: &str, f: impl FnOnce(&Connection)) -> PathBuf {
     copy
 }
 
-fn verdict(env: &Env, db: &PathBuf) -> (i64, String) {
+fn verdict(env: &Env, db: &std::path::Path) -> (i64, String) {
     let o = env.run_on(db, &["verify-audit", "--json"]);
     assert!(
         !o.status.success(),

@@ -254,7 +254,7 @@ pub async fn run(url: Option<String>, args: DemoArgs) -> anyhow::Result<ExitCode
                 name,
                 staff,
                 ip: kenyan_ip(&mut rng),
-                agent: *pick(&mut rng, AGENTS),
+                agent: AGENTS[rng.gen_range(0..AGENTS.len())],
             })
             .collect()
     };

@@ -39,8 +39,8 @@ pub fn next_cursor(cursor: Option<&str>, json: bool) {
 
 pub fn activity_table(items: &[ActivityRecord]) {
     println!(
-        "{:>8}  {:19}  {:16}  {:16}  {:15}  {}",
-        "ID", "TIME (UTC)", "USER", "ACTION", "IP", "DESCRIPTION"
+        "{:>8}  {:19}  {:16}  {:16}  {:15}  DESCRIPTION",
+        "ID", "TIME (UTC)", "USER", "ACTION", "IP"
     );
     for r in items {
         println!(
@@ -69,8 +69,8 @@ fn value(v: &Option<serde_json::Value>) -> String {
 
 pub fn audit_table(items: &[AuditRecord]) {
     println!(
-        "{:>8}  {:19}  {:8}  {:17}  {:14}  {:30}  {}",
-        "SEQ", "TIME (UTC)", "SEVERITY", "ACTION", "USER", "TARGET", "CHANGE"
+        "{:>8}  {:19}  {:8}  {:17}  {:14}  {:30}  CHANGE",
+        "SEQ", "TIME (UTC)", "SEVERITY", "ACTION", "USER", "TARGET"
     );
     for r in items {
         let target = format!(
@@ -119,7 +119,7 @@ pub fn change_set(rows: &[AuditRecord]) {
         first.timestamp.to_rfc3339(),
         first.severity.as_str()
     );
-    println!("{:24}  {:30}  {}", "FIELD", "BEFORE", "AFTER");
+    println!("{:24}  {:30}  AFTER", "FIELD", "BEFORE");
     for r in rows {
         println!(
             "{:24}  {:30}  {}",
