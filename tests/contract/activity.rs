@@ -346,3 +346,52 @@ async fn concurrent_single_events_are_all_durable_and_distinct() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_ids_come_back_in_input_order() {
+    both(|db| async move {
+        let u = user(&db, "bulk").await;
+        let at = Timestamp::now().minus_days(1);
+        // More than two bulk chunks, so PostgreSQL writes them concurrently.
+        let batch: Vec<_> = (0..12_345)
+            .map(|i| {
+                event(
+                    u,
+                    "page_view",
+                    &format!("bulk {i}"),
+                    Timestamp(at.0 + i),
+                    "41.90.1.2",
+                )
+            })
+            .collect();
+        let ids = db.api.recorder().log_activities(batch).await.unwrap();
+        assert_eq!(ids.len(), 12_345);
+        let mut by_id = std::collections::HashMap::new();
+        let mut cursor = None;
+        loop {
+            let p = db
+                .api
+                .list_activity(ActivityQuery {
+                    cursor,
+                    limit: Some(1000),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            by_id.extend(p.items.into_iter().map(|r| (r.id, r.description)));
+            cursor = p.next_cursor;
+            if cursor.is_none() {
+                break;
+            }
+        }
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(
+                by_id.get(id).map(String::as_str),
+                Some(format!("bulk {i}").as_str()),
+                "{}: id {id}",
+                db.name
+            );
+        }
+    })
+    .await;
+}

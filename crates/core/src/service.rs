@@ -16,9 +16,10 @@ use std::sync::Arc;
 
 /// Rows per transaction on the bulk path.
 pub const BULK_CHUNK: usize = 5_000;
-/// Audit rows per transaction on the bulk path (kept at or below the checkpoint interval's
-/// half so the gap between checkpoints stays under twice the interval).
-pub const AUDIT_CHUNK: usize = 500;
+/// Audit rows per transaction on the bulk path.
+pub const AUDIT_CHUNK: usize = 5_000;
+/// Audit rows per group commit on the single-event path.
+pub const AUDIT_GROUP: usize = 500;
 
 /// A model change: the seed's `log_model_change(instance, action_type, changed_fields)`.
 #[derive(Debug, Clone)]
@@ -61,7 +62,7 @@ impl Recorder {
         });
         let s = store.clone();
         let p = policy.clone();
-        let audit = GroupCommit::spawn(AUDIT_CHUNK, move |rows| {
+        let audit = GroupCommit::spawn(AUDIT_GROUP, move |rows| {
             let s = s.clone();
             let p = p.clone();
             Box::pin(async move { s.append_audit(rows, p.as_deref()).await })

@@ -34,6 +34,12 @@ pub trait Store: Send + Sync + 'static {
     /// Applies pending forward-only migrations.
     async fn migrate(&self) -> Result<(), StoreError>;
 
+    /// How many bulk-insert transactions may run at once. One for a single-writer database;
+    /// more where the server, not the client, is the limit (PostgreSQL's index maintenance).
+    fn bulk_parallelism(&self) -> usize {
+        1
+    }
+
     // ---- activity ----
     /// Inserts rows in one transaction (one durable commit); returns their ids in order.
     async fn insert_activities(&self, rows: Vec<ActivityRow>) -> Result<Vec<i64>, StoreError>;
