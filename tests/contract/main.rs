@@ -8,3 +8,5 @@ mod audit;
 mod chain;
 mod harness;
 mod input;
+mod queue;
+mod queue_console;

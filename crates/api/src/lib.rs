@@ -15,6 +15,7 @@ use gurumisha_core::checkpoint::{CheckpointPolicy, CheckpointSigner};
 use gurumisha_core::domain::{parse_ip, Severity};
 use gurumisha_core::event::AuditEntry;
 use gurumisha_core::query::{ActivityFilter, AuditFilter, PageRequest};
+use gurumisha_core::queue::NotificationStore;
 use gurumisha_core::service::Recorder;
 use gurumisha_core::store::Store;
 use gurumisha_core::Timestamp;
@@ -24,23 +25,38 @@ use types::*;
 /// Opens the store named by `url` (PostgreSQL for `postgres://`/`postgresql://`, else SQLite)
 /// and applies pending migrations.
 pub async fn open_store(url: Option<&str>) -> Result<Arc<dyn Store>, ApiError> {
-    let store: Arc<dyn Store> = match url {
+    Ok(open_stores(url).await?.0)
+}
+
+/// Like [`open_store`], also returning the same database as the notification queue's store.
+pub async fn open_stores(
+    url: Option<&str>,
+) -> Result<(Arc<dyn Store>, Arc<dyn NotificationStore>), ApiError> {
+    let (store, queue): (Arc<dyn Store>, Arc<dyn NotificationStore>) = match url {
         Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
-            Arc::new(gurumisha_store_postgres::PgStore::connect(u).await?)
+            let s = Arc::new(gurumisha_store_postgres::PgStore::connect(u).await?);
+            (s.clone(), s)
         }
-        Some(u) => Arc::new(gurumisha_store_sqlite::SqliteStore::open_url(u)?),
-        None => Arc::new(gurumisha_store_sqlite::SqliteStore::open(
-            &config::default_sqlite_path(),
-        )?),
+        Some(u) => {
+            let s = Arc::new(gurumisha_store_sqlite::SqliteStore::open_url(u)?);
+            (s.clone(), s)
+        }
+        None => {
+            let s = Arc::new(gurumisha_store_sqlite::SqliteStore::open(
+                &config::default_sqlite_path(),
+            )?);
+            (s.clone(), s)
+        }
     };
     store.migrate().await?;
-    Ok(store)
+    Ok((store, queue))
 }
 
 /// The console backend: one store, one recorder. Cheap to clone.
 #[derive(Clone)]
 pub struct Api {
     store: Arc<dyn Store>,
+    queue: Arc<dyn NotificationStore>,
     recorder: Recorder,
 }
 
@@ -51,18 +67,27 @@ impl Api {
     }
 
     pub async fn open_with(config: Config) -> Result<Api, ApiError> {
-        let store = open_store(config.database_url.as_deref()).await?;
+        let (store, queue) = open_stores(config.database_url.as_deref()).await?;
         let signer = CheckpointSigner::load_or_create(&config.signing_key_file)?;
         let policy = CheckpointPolicy {
             signer,
             every: config.checkpoint_every,
         };
         let recorder = Recorder::new(store.clone(), Some(policy), config.limits);
-        Ok(Api { store, recorder })
+        Ok(Api {
+            store,
+            queue,
+            recorder,
+        })
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// The durable notification queue (the same database as [`Api::store`]).
+    pub fn queue_store(&self) -> &Arc<dyn NotificationStore> {
+        &self.queue
     }
 
     pub fn recorder(&self) -> &Recorder {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod event;
 pub mod platform;
 pub mod query;
+pub mod queue;
 pub mod sanitize;
 pub mod service;
 pub mod store;

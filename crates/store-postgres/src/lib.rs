@@ -11,7 +11,9 @@ mod activity;
 mod audit;
 mod convert;
 mod error;
+mod notifications;
 mod platform;
+mod queue;
 mod search;
 
 pub use error::redact_url;

@@ -14,11 +14,18 @@ pub(crate) struct Migration {
     pub sql: &'static str,
 }
 
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_init.sql",
-    sql: include_str!("../../../migrations/sqlite/0001_init.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_init.sql",
+        sql: include_str!("../../../migrations/sqlite/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_notifications.sql",
+        sql: include_str!("../../../migrations/sqlite/0002_notifications.sql"),
+    },
+];
 
 pub(crate) fn checksum(sql: &str) -> String {
     hex::encode(Sha256::digest(sql.as_bytes()))

@@ -28,11 +28,19 @@ async fn migrate_twice_is_a_no_op() {
 async fn an_edited_migration_refuses_to_start() {
     let f = Fresh::new().await;
     let raw = f.raw();
-    let edited = [Migration {
-        version: 1,
-        name: "0001_init.sql",
-        sql: "CREATE TABLE sneaky (x);",
-    }];
+    // Every migration this build knows, with the first one changed.
+    let edited: Vec<Migration> = migrate::MIGRATIONS
+        .iter()
+        .map(|m| Migration {
+            version: m.version,
+            name: m.name,
+            sql: if m.version == 1 {
+                "CREATE TABLE sneaky (x);"
+            } else {
+                m.sql
+            },
+        })
+        .collect();
     let tx = raw.unchecked_transaction().unwrap();
     match migrate::apply(&tx, &edited) {
         Err(StoreError::Migration(m)) => assert!(m.contains("0001_init.sql"), "{m}"),
