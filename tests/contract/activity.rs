@@ -395,3 +395,59 @@ async fn bulk_ids_come_back_in_input_order() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_search_pages_through_common_words() {
+    both(|db| async move {
+        let u = user(&db, "searcher").await;
+        let base = Timestamp::now().minus_days(3);
+        let batch: Vec<_> = (0..400)
+            .map(|i| {
+                let car = if i % 3 == 0 {
+                    "Toyota Harrier"
+                } else {
+                    "Mazda Demio"
+                };
+                event(
+                    u,
+                    "car_view",
+                    &format!("Viewed car: {car} #{i}"),
+                    Timestamp(base.0 + i * 1_000_000),
+                    "41.90.1.2",
+                )
+            })
+            .collect();
+        db.api.recorder().log_activities(batch).await.unwrap();
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let p = db
+                .api
+                .list_activity(ActivityQuery {
+                    text: Some("harr".into()),
+                    cursor,
+                    limit: Some(25),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            assert!(
+                p.items.iter().all(|r| r.description.contains("Harrier")),
+                "{}",
+                db.name
+            );
+            seen.extend(p.items.iter().map(|r| (r.timestamp, r.id)));
+            cursor = p.next_cursor;
+            if cursor.is_none() {
+                break;
+            }
+        }
+        assert_eq!(seen.len(), 134, "{}: every match once", db.name);
+        assert!(
+            seen.windows(2).all(|w| w[0] > w[1]),
+            "{}: newest first",
+            db.name
+        );
+    })
+    .await;
+}

@@ -188,9 +188,24 @@ pub(crate) fn planned<'a>(
         .push(" FROM a WHERE true");
         push_filters(&mut gin, f, page, false);
         order(&mut gin);
+        let mut walk = QueryBuilder::new(prefix);
+        walk.push(format!(
+            "WITH w AS (SELECT {COLUMNS}, a.search FROM activity_log a WHERE true"
+        ));
+        push_filters(&mut walk, f, page, false);
+        walk.push(" ORDER BY a.ts DESC, a.id DESC LIMIT ")
+            .push_bind(search::WALK_ROWS)
+            .push(") ")
+            .push(SELECT_LIST)
+            .push(" FROM w a WHERE a.search @@ to_tsquery('simple', ")
+            .push_bind(tsq.clone())
+            .push(")");
+        order(&mut walk);
         TextPlan {
             count: text_count("activity_log", tsq),
             gin,
+            walk,
+            want: page.limit as usize + 1,
         }
     });
     Some(Planned { list, text })

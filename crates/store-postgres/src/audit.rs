@@ -214,9 +214,22 @@ pub(crate) fn planned<'a>(prefix: &str, f: &AuditFilter, page: &PageRequest) -> 
         ));
         push_filters(&mut gin, f, page, false);
         order(&mut gin);
+        let mut walk = QueryBuilder::new(prefix);
+        walk.push(format!(
+            "WITH w AS (SELECT {COLUMNS}, a.search FROM audit_log a WHERE true"
+        ));
+        push_filters(&mut walk, f, page, false);
+        walk.push(" ORDER BY a.ts DESC, a.seq DESC LIMIT ")
+            .push_bind(search::WALK_ROWS)
+            .push(format!(") SELECT {COLUMNS}, {SELECT_LIST} FROM w a WHERE a.search @@ to_tsquery('simple', "))
+            .push_bind(tsq.clone())
+            .push(")");
+        order(&mut walk);
         TextPlan {
             count: text_count("audit_log", tsq),
             gin,
+            walk,
+            want: page.limit as usize + 1,
         }
     });
     Planned { list, text }
