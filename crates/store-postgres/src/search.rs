@@ -30,9 +30,9 @@ pub(crate) struct TextPlan<'a> {
 }
 
 /// How many rows the first, bounded walk of a text search may test. Matches at least as
-/// dense as one in a hundred fill a page within it (a few milliseconds); rarer words fall
+/// dense as one in 250 fill a page within it (a few milliseconds); rarer words fall
 /// through to the GIN index, which is fast for them.
-pub(crate) const WALK_ROWS: i64 = 10_000;
+pub(crate) const WALK_ROWS: i64 = 25_000;
 
 /// A page query; `text` is set for text searches.
 pub(crate) struct Planned<'a> {
