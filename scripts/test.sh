@@ -39,6 +39,7 @@ export GURUMISHA_REQUIRE_PG=1
 echo "PostgreSQL: $GURUMISHA_TEST_PG_URL"
 
 step "Rust tests (SQLite and PostgreSQL)" cargo test --workspace --no-fail-fast
+step "UI type check" npm --prefix ui run check --silent
 step "UI unit tests" npm --prefix ui test --silent
 
 # Demo data for the browser and desktop tests, in a throwaway SQLite file with its own key.
