@@ -232,6 +232,27 @@ async fn filters_select_the_right_rows() {
     .await;
 }
 
+/// Every row of a query, following the keyset cursor page by page.
+async fn all_pages(db: &Db, q: ActivityQuery) -> Vec<gurumisha_api::types::ActivityRecord> {
+    let mut rows = Vec::new();
+    let mut cursor = None;
+    loop {
+        let p = db
+            .api
+            .list_activity(ActivityQuery {
+                cursor,
+                ..q.clone()
+            })
+            .await
+            .unwrap();
+        rows.extend(p.items);
+        cursor = p.next_cursor;
+        if cursor.is_none() {
+            return rows;
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keyset_pages_cover_every_row_once() {
     both(|db| async move {
@@ -257,24 +278,17 @@ async fn keyset_pages_cover_every_row_once() {
             .unwrap()
             .into_iter()
             .collect();
-        let mut seen = Vec::new();
-        let mut cursor = None;
-        loop {
-            let p = db
-                .api
-                .list_activity(ActivityQuery {
-                    cursor: cursor.clone(),
-                    limit: Some(50),
-                    ..Default::default()
-                })
-                .await
-                .unwrap();
-            seen.extend(p.items.iter().map(|r| (r.timestamp, r.id)));
-            match p.next_cursor {
-                Some(c) => cursor = Some(c),
-                None => break,
-            }
-        }
+        let seen: Vec<_> = all_pages(
+            &db,
+            ActivityQuery {
+                limit: Some(50),
+                ..Default::default()
+            },
+        )
+        .await
+        .iter()
+        .map(|r| (r.timestamp, r.id))
+        .collect();
         assert_eq!(seen.len(), 537, "{}", db.name);
         assert!(
             seen.windows(2).all(|w| w[0] > w[1]),
@@ -366,24 +380,17 @@ async fn bulk_ids_come_back_in_input_order() {
             .collect();
         let ids = db.api.recorder().log_activities(batch).await.unwrap();
         assert_eq!(ids.len(), 12_345);
-        let mut by_id = std::collections::HashMap::new();
-        let mut cursor = None;
-        loop {
-            let p = db
-                .api
-                .list_activity(ActivityQuery {
-                    cursor,
-                    limit: Some(1000),
-                    ..Default::default()
-                })
-                .await
-                .unwrap();
-            by_id.extend(p.items.into_iter().map(|r| (r.id, r.description)));
-            cursor = p.next_cursor;
-            if cursor.is_none() {
-                break;
-            }
-        }
+        let by_id: std::collections::HashMap<i64, String> = all_pages(
+            &db,
+            ActivityQuery {
+                limit: Some(1000),
+                ..Default::default()
+            },
+        )
+        .await
+        .into_iter()
+        .map(|r| (r.id, r.description))
+        .collect();
         for (i, id) in ids.iter().enumerate() {
             assert_eq!(
                 by_id.get(id).map(String::as_str),
@@ -418,30 +425,21 @@ async fn text_search_pages_through_common_words() {
             })
             .collect();
         db.api.recorder().log_activities(batch).await.unwrap();
-        let mut seen = Vec::new();
-        let mut cursor = None;
-        loop {
-            let p = db
-                .api
-                .list_activity(ActivityQuery {
-                    text: Some("harr".into()),
-                    cursor,
-                    limit: Some(25),
-                    ..Default::default()
-                })
-                .await
-                .unwrap();
-            assert!(
-                p.items.iter().all(|r| r.description.contains("Harrier")),
-                "{}",
-                db.name
-            );
-            seen.extend(p.items.iter().map(|r| (r.timestamp, r.id)));
-            cursor = p.next_cursor;
-            if cursor.is_none() {
-                break;
-            }
-        }
+        let found = all_pages(
+            &db,
+            ActivityQuery {
+                text: Some("harr".into()),
+                limit: Some(25),
+                ..Default::default()
+            },
+        )
+        .await;
+        assert!(
+            found.iter().all(|r| r.description.contains("Harrier")),
+            "{}",
+            db.name
+        );
+        let seen: Vec<_> = found.iter().map(|r| (r.timestamp, r.id)).collect();
         assert_eq!(seen.len(), 134, "{}: every match once", db.name);
         assert!(
             seen.windows(2).all(|w| w[0] > w[1]),
