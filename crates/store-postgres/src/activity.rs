@@ -138,25 +138,14 @@ fn push_filters(
     if let Some(v) = &f.session_id {
         q.push(" AND a.session_id = ").push_bind(v.clone());
     }
-    if let Some(v) = f.from {
-        q.push(" AND a.ts >= ")
-            .push_bind(PgTs(v.micros()).clamped());
-    }
-    if let Some(v) = f.to {
-        q.push(" AND a.ts < ").push_bind(PgTs(v.micros()).clamped());
-    }
-    if let Some(tsq) = f.text.as_deref().and_then(tsquery).filter(|_| text) {
-        q.push(" AND a.search @@ to_tsquery('simple', ")
-            .push_bind(tsq)
-            .push(")");
-    }
-    if let Some(c) = page.after {
-        q.push(" AND (a.ts, a.id) < (")
-            .push_bind(PgTs(c.ts))
-            .push(", ")
-            .push_bind(c.id)
-            .push(")");
-    }
+    search::push_window(
+        q,
+        f.from,
+        f.to,
+        f.text.as_deref().and_then(tsquery).filter(|_| text),
+        page,
+        "a.id",
+    );
     Some(())
 }
 

@@ -12,9 +12,12 @@
 //!   every prefix rare, would not choose that by itself, so bitmap and sequential scans are
 //!   switched off for that one transaction.
 
+use crate::convert::PgTs;
 use crate::error::db;
+use gurumisha_core::query::PageRequest;
 use gurumisha_core::query::COUNT_CAP;
 use gurumisha_core::StoreError;
+use gurumisha_core::Timestamp;
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
@@ -38,6 +41,40 @@ pub(crate) const WALK_ROWS: i64 = 25_000;
 pub(crate) struct Planned<'a> {
     pub list: QueryBuilder<'a, Postgres>,
     pub text: Option<TextPlan<'a>>,
+}
+
+/// The conditions every newest-first log list ends with, all bound: the time range (`from`
+/// inclusive, `to` exclusive), the words when `tsq` is given, and the keyset position over
+/// `(a.ts, key)` where `key` is the table's tie-breaking column.
+pub(crate) fn push_window(
+    q: &mut QueryBuilder<'_, Postgres>,
+    from: Option<Timestamp>,
+    to: Option<Timestamp>,
+    tsq: Option<String>,
+    page: &PageRequest,
+    key: &'static str,
+) {
+    if let Some(v) = from {
+        q.push(" AND a.ts >= ")
+            .push_bind(PgTs(v.micros()).clamped());
+    }
+    if let Some(v) = to {
+        q.push(" AND a.ts < ").push_bind(PgTs(v.micros()).clamped());
+    }
+    if let Some(tsq) = tsq {
+        q.push(" AND a.search @@ to_tsquery('simple', ")
+            .push_bind(tsq)
+            .push(")");
+    }
+    if let Some(c) = page.after {
+        q.push(" AND (a.ts, ")
+            .push(key)
+            .push(") < (")
+            .push_bind(PgTs(c.ts))
+            .push(", ")
+            .push_bind(c.id)
+            .push(")");
+    }
 }
 
 /// Counts the rows of `table` matching `tsq`, stopping at `COUNT_CAP`.

@@ -2,7 +2,7 @@
 
 use crate::conn::{bad_data, db_err};
 use crate::fts::{self, FtsTable, Match, Matches};
-use crate::sql::Query;
+use crate::sql::{Keyset, Query};
 use gurumisha_core::domain::Outcome;
 use gurumisha_core::event::{ActivityRecord, ActivityRow};
 use gurumisha_core::query::{search_terms, ActivityFilter, Cursor, Page, PageRequest};
@@ -167,28 +167,15 @@ pub(crate) fn build_list(filter: &ActivityFilter, page: &PageRequest, m: &Matche
     if let Some(v) = &filter.session_id {
         q.bind(" AND a.session_id = ?", v.clone());
     }
-    if let Some(v) = filter.from {
-        q.bind(" AND a.ts >= ?", v.micros());
-    }
-    if let Some(v) = filter.to {
-        q.bind(" AND a.ts < ?", v.micros());
-    }
-    if let Some(c) = page.after {
-        // The redundant `ts <= ?` lets the index seek straight to the cursor.
-        q.bind_all(
-            " AND a.ts <= ? AND (a.ts < ? OR (a.ts = ? AND a.id < ?))",
-            [c.ts.into(), c.ts.into(), c.ts.into(), c.id.into()],
-        );
-    }
-    for f in &m.filter {
-        q.bind(f.table.filter(), f.expr.clone());
-    }
-    q.bind(
-        " ORDER BY a.ts DESC, a.id DESC LIMIT ?",
-        i64::from(page.limit) + 1,
-    );
+    q.newest_first(filter.from, filter.to, page, m, &KEYSET);
     q
 }
+
+/// The redundant `ts <= ?` lets the index seek straight to the cursor.
+const KEYSET: Keyset = Keyset {
+    after: " AND a.ts <= ? AND (a.ts < ? OR (a.ts = ? AND a.id < ?))",
+    order_limit: " ORDER BY a.ts DESC, a.id DESC LIMIT ?",
+};
 
 pub(crate) fn list(
     conn: &Connection,

@@ -4,7 +4,7 @@
 use crate::activity::{flags_json, parse_flags};
 use crate::conn::{bad_data, db_err};
 use crate::fts::{self, FtsTable, Match, Matches};
-use crate::sql::Query;
+use crate::sql::{Keyset, Query};
 use gurumisha_core::chain::{self, Hash32, GENESIS};
 use gurumisha_core::checkpoint::Checkpoint;
 use gurumisha_core::domain::Severity;
@@ -276,27 +276,15 @@ pub(crate) fn build_list(filter: &AuditFilter, page: &PageRequest, m: &Matches) 
     if let Some(v) = &filter.change_set_id {
         q.bind(" AND a.change_set_id = ?", v.clone());
     }
-    if let Some(v) = filter.from {
-        q.bind(" AND a.ts >= ?", v.micros());
-    }
-    if let Some(v) = filter.to {
-        q.bind(" AND a.ts < ?", v.micros());
-    }
-    if let Some(c) = page.after {
-        q.bind_all(
-            " AND a.ts <= ? AND (a.ts < ? OR (a.ts = ? AND a.seq < ?))",
-            [c.ts.into(), c.ts.into(), c.ts.into(), c.id.into()],
-        );
-    }
-    for f in &m.filter {
-        q.bind(f.table.filter(), f.expr.clone());
-    }
-    q.bind(
-        " ORDER BY a.ts DESC, a.seq DESC LIMIT ?",
-        i64::from(page.limit) + 1,
-    );
+    q.newest_first(filter.from, filter.to, page, m, &KEYSET);
     q
 }
+
+/// The redundant `ts <= ?` lets the index seek straight to the cursor.
+const KEYSET: Keyset = Keyset {
+    after: " AND a.ts <= ? AND (a.ts < ? OR (a.ts = ? AND a.seq < ?))",
+    order_limit: " ORDER BY a.ts DESC, a.seq DESC LIMIT ?",
+};
 
 pub(crate) fn list(
     conn: &Connection,

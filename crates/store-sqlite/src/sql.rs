@@ -2,7 +2,17 @@
 //! (so never a caller's value); values go in as bound parameters. The statement text depends
 //! only on which filters are set, so the prepared-statement cache serves it.
 
+use crate::fts::Matches;
+use gurumisha_core::query::PageRequest;
+use gurumisha_core::Timestamp;
 use rusqlite::types::Value;
+
+/// How one log table pages newest first: its keyset condition (four `?`: ts, ts, ts, key) and
+/// its order with the overfetching limit (one `?`).
+pub(crate) struct Keyset {
+    pub after: &'static str,
+    pub order_limit: &'static str,
+}
 
 #[derive(Debug, Default)]
 pub(crate) struct Query {
@@ -42,6 +52,35 @@ impl Query {
         self.sql.push_str(fragment);
         self.params.extend(values);
         self
+    }
+
+    /// The tail every newest-first log list shares: the time range (`from` inclusive, `to`
+    /// exclusive), the keyset position, the full-text conditions that only filter, and the
+    /// order with a limit one above the page size (the extra row says another page exists).
+    pub fn newest_first(
+        &mut self,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        page: &PageRequest,
+        m: &Matches,
+        k: &Keyset,
+    ) -> &mut Self {
+        if let Some(v) = from {
+            self.bind(" AND a.ts >= ?", v.micros());
+        }
+        if let Some(v) = to {
+            self.bind(" AND a.ts < ?", v.micros());
+        }
+        if let Some(c) = page.after {
+            self.bind_all(
+                k.after,
+                [c.ts.into(), c.ts.into(), c.ts.into(), c.id.into()],
+            );
+        }
+        for f in &m.filter {
+            self.bind(f.table.filter(), f.expr.clone());
+        }
+        self.bind(k.order_limit, i64::from(page.limit) + 1)
     }
 
     pub fn params(&self) -> rusqlite::ParamsFromIter<std::slice::Iter<'_, Value>> {
