@@ -10,24 +10,9 @@ mod commands;
 use anyhow::Context;
 use gurumisha_api::Api;
 
-/// Same behaviour as the CLI's: human output on stderr, JSON lines when
-/// `GURUMISHA_LOG_FORMAT=json`, level from `RUST_LOG` (default `warn`).
-fn init_tracing() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if std::env::var("GURUMISHA_LOG_FORMAT").as_deref() == Ok("json") {
-        builder.json().init();
-    } else {
-        builder.init();
-    }
-}
-
 /// Opens the store and runs the desktop app until its window closes.
 pub fn run() -> anyhow::Result<()> {
-    init_tracing();
+    gurumisha_api::telemetry::init();
 
     // The API reads its configuration from the environment, like the CLI:
     // GURUMISHA_DATABASE_URL or DATABASE_URL (unset: the embedded SQLite

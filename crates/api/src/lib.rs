@@ -6,6 +6,7 @@
 pub mod config;
 mod error;
 pub mod http;
+pub mod telemetry;
 pub mod types;
 
 pub use config::Config;

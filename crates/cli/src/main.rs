@@ -5,7 +5,6 @@
 mod cmd;
 mod demo;
 mod output;
-mod telemetry;
 
 use clap::{Args, Parser, Subcommand};
 use std::process::ExitCode;
@@ -70,7 +69,7 @@ pub struct JsonFlag {
 }
 
 fn main() -> ExitCode {
-    telemetry::init();
+    gurumisha_api::telemetry::init();
     let cli = Cli::parse();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -1,4 +1,4 @@
-//! The one place tracing is set up: human output on stderr by default, JSON lines when
+//! The one place tracing is set up (the CLI and the desktop shell both call it): human output on stderr by default, JSON lines when
 //! `GURUMISHA_LOG_FORMAT=json`; level from `RUST_LOG` (default `warn`).
 
 use tracing_subscriber::EnvFilter;
