@@ -10,6 +10,7 @@ pub mod checkpoint;
 pub mod domain;
 pub mod error;
 pub mod event;
+pub mod notify_data;
 pub mod platform;
 pub mod query;
 pub mod queue;
