@@ -3,6 +3,7 @@
 use crate::conn::{bad_data, db_err};
 use crate::fts::{self, FtsTable, Match, Matches};
 use crate::sql::{Keyset, Query};
+use crate::text_walk;
 use gurumisha_core::domain::Outcome;
 use gurumisha_core::event::{ActivityRecord, ActivityRow};
 use gurumisha_core::query::{search_terms, ActivityFilter, Cursor, Page, PageRequest};
@@ -45,6 +46,9 @@ pub(crate) fn insert(conn: &Connection, rows: &[ActivityRow]) -> Result<Vec<i64>
         index_rows(conn, &ids, rows)?;
     } else if let (Some(&first), Some(&last)) = (ids.first(), ids.last()) {
         index_range(conn, first, last)?;
+    }
+    if let (Some(&first), Some(&last)) = (ids.first(), ids.last()) {
+        text_walk::widen_blocks(conn, first, last)?;
     }
     Ok(ids)
 }
@@ -148,6 +152,13 @@ pub(crate) fn build_list(filter: &ActivityFilter, page: &PageRequest, m: &Matche
         Some(d) => q.bind(d.table.drive_from(), d.expr.clone()),
         None => q.push(" FROM activity_log a LEFT JOIN users u ON u.id = a.user_id WHERE 1 = 1"),
     };
+    push_filters(&mut q, filter);
+    q.newest_first(filter.from, filter.to, page, m, &KEYSET);
+    q
+}
+
+/// The row filters other than text and time, each `AND`-ed on.
+pub(crate) fn push_filters(q: &mut Query, filter: &ActivityFilter) {
     if let Some(v) = filter.user_id {
         q.bind(" AND a.user_id = ?", v);
     }
@@ -167,12 +178,10 @@ pub(crate) fn build_list(filter: &ActivityFilter, page: &PageRequest, m: &Matche
     if let Some(v) = &filter.session_id {
         q.bind(" AND a.session_id = ?", v.clone());
     }
-    q.newest_first(filter.from, filter.to, page, m, &KEYSET);
-    q
 }
 
 /// The redundant `ts <= ?` lets the index seek straight to the cursor.
-const KEYSET: Keyset = Keyset {
+pub(crate) const KEYSET: Keyset = Keyset {
     after: " AND a.ts <= ? AND (a.ts < ? OR (a.ts = ? AND a.id < ?))",
     order_limit: " ORDER BY a.ts DESC, a.id DESC LIMIT ?",
 };
@@ -182,18 +191,58 @@ pub(crate) fn list(
     filter: &ActivityFilter,
     page: &PageRequest,
 ) -> Result<Page<ActivityRecord>, StoreError> {
-    let m = Matches::plan(conn, matches(filter))?;
-    let q = build_list(filter, page, &m);
-    let mut stmt = conn.prepare_cached(&q.sql).map_err(db_err)?;
-    let mut rows = stmt.query(q.params()).map_err(db_err)?;
-    let mut items = Vec::with_capacity(page.limit as usize + 1);
-    while let Some(r) = rows.next().map_err(db_err)? {
-        items.push(decode(r)?);
-    }
+    list_with_budget(conn, filter, page, text_walk::WALK_MAX)
+}
+
+/// [`list`] with the text walk's budget as a parameter (tests use small ones).
+pub(crate) fn list_with_budget(
+    conn: &Connection,
+    filter: &ActivityFilter,
+    page: &PageRequest,
+    budget: usize,
+) -> Result<Page<ActivityRecord>, StoreError> {
+    let all = matches(filter);
+    let walked = match all.first() {
+        Some(m) if m.table == FtsTable::ActivityText && text_walk::suits(filter) => {
+            text_walk::page_ids(conn, filter, page, &m.expr, budget)?
+        }
+        _ => None,
+    };
+    let items = match walked {
+        Some(ids) => by_ids(conn, &ids)?,
+        None => {
+            let m = Matches::plan(conn, all)?;
+            let q = build_list(filter, page, &m);
+            let mut stmt = conn.prepare_cached(&q.sql).map_err(db_err)?;
+            let mut rows = stmt.query(q.params()).map_err(db_err)?;
+            let mut items = Vec::with_capacity(page.limit as usize + 1);
+            while let Some(r) = rows.next().map_err(db_err)? {
+                items.push(decode(r)?);
+            }
+            items
+        }
+    };
     Ok(Page::from_overfetch(items, page.limit, |r| Cursor {
         ts: r.timestamp.micros(),
         id: r.id,
     }))
+}
+
+/// The rows with these ids, in the order given.
+fn by_ids(conn: &Connection, ids: &[i64]) -> Result<Vec<ActivityRecord>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "{SELECT} FROM activity_log a LEFT JOIN users u ON u.id = a.user_id WHERE a.id = ?1"
+        ))
+        .map_err(db_err)?;
+    let mut items = Vec::with_capacity(ids.len());
+    for id in ids {
+        let mut rows = stmt.query([id]).map_err(db_err)?;
+        if let Some(r) = rows.next().map_err(db_err)? {
+            items.push(decode(r)?);
+        }
+    }
+    Ok(items)
 }
 
 fn decode(r: &Row<'_>) -> Result<ActivityRecord, StoreError> {

@@ -17,6 +17,7 @@ mod platform;
 mod queue;
 mod readers;
 mod sql;
+mod text_walk;
 mod writer;
 
 #[cfg(test)]

@@ -25,6 +25,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0002_notifications.sql",
         sql: include_str!("../../../migrations/sqlite/0002_notifications.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_activity_ts_blocks.sql",
+        sql: include_str!("../../../migrations/sqlite/0004_activity_ts_blocks.sql"),
+    },
 ];
 
 pub(crate) fn checksum(sql: &str) -> String {

@@ -65,6 +65,21 @@ impl Query {
         m: &Matches,
         k: &Keyset,
     ) -> &mut Self {
+        self.time_and_cursor(from, to, page, k);
+        for f in &m.filter {
+            self.bind(f.table.filter(), f.expr.clone());
+        }
+        self.bind(k.order_limit, i64::from(page.limit) + 1)
+    }
+
+    /// The time range (`from` inclusive, `to` exclusive) and the keyset position.
+    pub fn time_and_cursor(
+        &mut self,
+        from: Option<Timestamp>,
+        to: Option<Timestamp>,
+        page: &PageRequest,
+        k: &Keyset,
+    ) -> &mut Self {
         if let Some(v) = from {
             self.bind(" AND a.ts >= ?", v.micros());
         }
@@ -77,10 +92,7 @@ impl Query {
                 [c.ts.into(), c.ts.into(), c.ts.into(), c.id.into()],
             );
         }
-        for f in &m.filter {
-            self.bind(f.table.filter(), f.expr.clone());
-        }
-        self.bind(k.order_limit, i64::from(page.limit) + 1)
+        self
     }
 
     pub fn params(&self) -> rusqlite::ParamsFromIter<std::slice::Iter<'_, Value>> {

@@ -8,7 +8,7 @@ use gurumisha_core::query::{search_terms, ActivityFilter, PageRequest};
 use gurumisha_core::store::Store;
 use gurumisha_core::Timestamp;
 
-fn varied(n: i64, rng: &mut Lcg) -> ActivityRow {
+pub(super) fn varied(n: i64, rng: &mut Lcg) -> ActivityRow {
     let mut r = activity(n);
     // Few distinct timestamps, so equal ts (ordered by id) happen often.
     r.timestamp = Timestamp(T0 + rng.next(50) as i64 * 1_000);
@@ -44,7 +44,7 @@ fn word_prefix(text: &str, term: &str) -> bool {
         .any(|w| w.starts_with(term))
 }
 
-fn matches(f: &ActivityFilter, r: &ActivityRow) -> bool {
+pub(super) fn matches(f: &ActivityFilter, r: &ActivityRow) -> bool {
     f.user_id.is_none_or(|v| r.user_id == Some(v))
         && f.action.as_ref().is_none_or(|v| &r.action == v)
         && f.object_type

@@ -6,6 +6,7 @@ mod audit;
 mod plan;
 mod platform;
 mod store;
+mod text_walk;
 
 use crate::SqliteStore;
 use gurumisha_core::domain::{Outcome, Severity};
