@@ -8,5 +8,6 @@ mod audit;
 mod chain;
 mod harness;
 mod input;
+mod notify_data;
 mod queue;
 mod queue_console;

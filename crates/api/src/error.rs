@@ -28,6 +28,7 @@ impl From<StoreError> for ApiError {
             StoreError::InvalidCursor => {
                 ApiError::invalid("invalid cursor: start from the first page")
             }
+            StoreError::Invalid(v) => v.into(),
             StoreError::NotFound(what) => {
                 ApiError::new(ApiErrorCode::NotFound, format!("not found: {what}"))
             }

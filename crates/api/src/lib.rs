@@ -15,6 +15,7 @@ pub use types::{ApiError, ApiErrorCode};
 use gurumisha_core::checkpoint::{CheckpointPolicy, CheckpointSigner};
 use gurumisha_core::domain::{parse_ip, Severity};
 use gurumisha_core::event::AuditEntry;
+use gurumisha_core::notify_data::NotifyDataStore;
 use gurumisha_core::query::{ActivityFilter, AuditFilter, PageRequest};
 use gurumisha_core::queue::NotificationStore;
 use gurumisha_core::service::Recorder;
@@ -33,24 +34,37 @@ pub async fn open_store(url: Option<&str>) -> Result<Arc<dyn Store>, ApiError> {
 pub async fn open_stores(
     url: Option<&str>,
 ) -> Result<(Arc<dyn Store>, Arc<dyn NotificationStore>), ApiError> {
-    let (store, queue): (Arc<dyn Store>, Arc<dyn NotificationStore>) = match url {
+    let (store, queue, _) = open_all_stores(url).await?;
+    Ok((store, queue))
+}
+
+/// One database seen through each storage contract it implements.
+type Stores = (
+    Arc<dyn Store>,
+    Arc<dyn NotificationStore>,
+    Arc<dyn NotifyDataStore>,
+);
+
+/// Like [`open_stores`], also returning the same database as the notification data store.
+async fn open_all_stores(url: Option<&str>) -> Result<Stores, ApiError> {
+    let stores: Stores = match url {
         Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
             let s = Arc::new(gurumisha_store_postgres::PgStore::connect(u).await?);
-            (s.clone(), s)
+            (s.clone(), s.clone(), s)
         }
         Some(u) => {
             let s = Arc::new(gurumisha_store_sqlite::SqliteStore::open_url(u)?);
-            (s.clone(), s)
+            (s.clone(), s.clone(), s)
         }
         None => {
             let s = Arc::new(gurumisha_store_sqlite::SqliteStore::open(
                 &config::default_sqlite_path(),
             )?);
-            (s.clone(), s)
+            (s.clone(), s.clone(), s)
         }
     };
-    store.migrate().await?;
-    Ok((store, queue))
+    stores.0.migrate().await?;
+    Ok(stores)
 }
 
 /// The console backend: one store, one recorder. Cheap to clone.
@@ -58,6 +72,7 @@ pub async fn open_stores(
 pub struct Api {
     store: Arc<dyn Store>,
     queue: Arc<dyn NotificationStore>,
+    notify_data: Arc<dyn NotifyDataStore>,
     recorder: Recorder,
 }
 
@@ -68,7 +83,7 @@ impl Api {
     }
 
     pub async fn open_with(config: Config) -> Result<Api, ApiError> {
-        let (store, queue) = open_stores(config.database_url.as_deref()).await?;
+        let (store, queue, notify_data) = open_all_stores(config.database_url.as_deref()).await?;
         let signer = CheckpointSigner::load_or_create(&config.signing_key_file)?;
         let policy = CheckpointPolicy {
             signer,
@@ -78,6 +93,7 @@ impl Api {
         Ok(Api {
             store,
             queue,
+            notify_data,
             recorder,
         })
     }
@@ -89,6 +105,12 @@ impl Api {
     /// The durable notification queue (the same database as [`Api::store`]).
     pub fn queue_store(&self) -> &Arc<dyn NotificationStore> {
         &self.queue
+    }
+
+    /// Templates, preferences, decisions, inbox, digests, push subscriptions and contacts
+    /// (the same database as [`Api::store`]).
+    pub fn notify_data(&self) -> &Arc<dyn NotifyDataStore> {
+        &self.notify_data
     }
 
     pub fn recorder(&self) -> &Recorder {

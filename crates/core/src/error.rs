@@ -35,6 +35,10 @@ pub enum StoreError {
     InvalidCursor,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Input a store refuses before touching the database (a priority outside 1..=5, an empty
+    /// template name); the field is named.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
 }
 
 /// Errors of the core services.

@@ -6,6 +6,12 @@
 //! Like [`crate::queue`], channels, types and preferences travel as plain strings or JSON:
 //! `gurumisha-notify` validates them before they reach a store, and the core must not depend
 //! on it. The contract suite (`tests/contract/notify_data.rs`) holds both stores to it.
+//!
+//! Stores check the few rules that keep rows meaningful (non-empty names and keys, a priority
+//! in 1..=5, a known decision, a window that ends after it starts) with the `validate` methods
+//! below and refuse bad input with [`StoreError::Invalid`] naming the field, before any SQL.
+
+pub mod validate;
 
 use crate::query::{Page, PageRequest};
 use crate::{StoreError, Timestamp};
@@ -86,7 +92,8 @@ pub struct StoredDecision {
     pub decision: NewDecision,
 }
 
-/// Which decisions to list; at least one field should be set.
+/// Which decisions to list; every set field must match and at least one must be set (an empty
+/// filter is refused with [`StoreError::Invalid`] for the field `filter`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DecisionFilter {
     pub send_key: Option<String>,
@@ -110,7 +117,9 @@ pub struct InboxItem {
 }
 
 /// One entry of the inbox change feed. `seq` grows with every change across all users, so a
-/// follower asks for everything after the last `seq` it saw.
+/// follower asks for everything after the last `seq` it saw. Stores make changes visible in
+/// `seq` order (no change with a smaller `seq` commits after one with a larger), so asking
+/// "after N" never skips a change; seqs may have gaps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboxChange {
     pub seq: i64,
@@ -136,7 +145,13 @@ pub struct NewDigestItem {
     pub created_at: Timestamp,
 }
 
-/// A digest bucket: one per user, channel and window.
+/// A digest bucket: one open bucket per user, channel and window end.
+///
+/// A bucket *closes* when [`NotifyDataStore::due_digests`] returns it (or when it is flushed):
+/// from then on it takes no new items, so the items a flusher reads are exactly the ones it
+/// sends. An item that arrives later for the same user, channel and window opens a fresh
+/// bucket with the same window, which is due at once and goes out with the next flush: late
+/// items are never lost and never ride along with a digest that was already sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DigestBucket {
     pub id: i64,
@@ -145,7 +160,7 @@ pub struct DigestBucket {
     pub window_start: Timestamp,
     pub window_end: Timestamp,
     pub items: i64,
-    /// Set once flushed; a flushed bucket takes no more items (they open the next window).
+    /// Set once flushed; a flushed bucket takes no more items (they open a new bucket).
     pub flushed_at: Option<Timestamp>,
     /// The queue row the flush enqueued.
     pub notification_id: Option<i64>,
@@ -222,8 +237,7 @@ pub trait NotifyDataStore: Send + Sync + 'static {
         channel: &str,
     ) -> Result<Vec<TemplateVersion>, StoreError>;
 
-    async fn get_preferences(&self, user_id: i64)
-        -> Result<Option<StoredPreferences>, StoreError>;
+    async fn get_preferences(&self, user_id: i64) -> Result<Option<StoredPreferences>, StoreError>;
 
     /// Preferences for many users in one query (fan-out to a list of recipients).
     async fn get_preferences_many(
@@ -231,6 +245,7 @@ pub trait NotifyDataStore: Send + Sync + 'static {
         user_ids: &[i64],
     ) -> Result<Vec<StoredPreferences>, StoreError>;
 
+    /// Stores (replaces) the user's preferences; they must be a JSON object.
     async fn set_preferences(
         &self,
         user_id: i64,
@@ -247,7 +262,8 @@ pub trait NotifyDataStore: Send + Sync + 'static {
     ) -> Result<Vec<StoredDecision>, StoreError>;
 
     /// Puts a delivered in-app notification in the user's inbox (once per notification id)
-    /// and appends a `created` change. Returns the item.
+    /// and appends a `created` change. Returns the item (the first delivery's, unchanged, on a
+    /// repeat; a `Conflict` if that notification is already in another user's inbox).
     async fn deliver_inbox(
         &self,
         user_id: i64,
@@ -266,6 +282,7 @@ pub trait NotifyDataStore: Send + Sync + 'static {
         page: &PageRequest,
     ) -> Result<Page<InboxItem>, StoreError>;
 
+    /// Unread items of the user, capped at [`crate::query::COUNT_CAP`].
     async fn unread_count(&self, user_id: i64) -> Result<i64, StoreError>;
 
     /// Marks the user's unread items among `item_ids` read (others' items are untouched);
@@ -285,18 +302,25 @@ pub trait NotifyDataStore: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<InboxChange>, StoreError>;
 
-    /// Adds an item to its (user, channel, window) bucket, creating the bucket. Idempotent on
-    /// the item key. Returns the bucket id.
+    /// Adds an item to the open bucket of its (user, channel, window end), creating the bucket
+    /// if there is none (see [`DigestBucket`] for closed buckets). Idempotent on the item key:
+    /// a key seen before stores nothing and returns the bucket that holds it. Returns the
+    /// bucket id.
     async fn add_digest_item(&self, item: NewDigestItem) -> Result<i64, StoreError>;
 
-    /// Unflushed buckets whose window ended at or before `now`, oldest window first.
-    async fn due_digests(&self, now: Timestamp, limit: u32)
-        -> Result<Vec<DigestBucket>, StoreError>;
+    /// Unflushed buckets whose window ended at or before `now`, oldest window first. Closes
+    /// the buckets it returns (they take no new items); a bucket whose flush never completed
+    /// (a worker crashed) is returned again by the next call.
+    async fn due_digests(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DigestBucket>, StoreError>;
 
     async fn digest_items(&self, bucket_id: i64) -> Result<Vec<DigestItem>, StoreError>;
 
-    /// Marks the bucket flushed with the queue row that carries it. False if it was already
-    /// flushed (another worker got there first).
+    /// Marks the bucket flushed (and closed) with the queue row that carries it. False if it
+    /// was already flushed (another worker got there first); `NotFound` for an unknown id.
     async fn mark_digest_flushed(
         &self,
         bucket_id: i64,
@@ -304,10 +328,10 @@ pub trait NotifyDataStore: Send + Sync + 'static {
         now: Timestamp,
     ) -> Result<bool, StoreError>;
 
-    /// Unflushed buckets, for the console and the demo.
+    /// Unflushed buckets, oldest window first, for the console and the demo (closes nothing).
     async fn pending_digests(&self, limit: u32) -> Result<Vec<DigestBucket>, StoreError>;
 
-    /// Stores (or refreshes the keys of) a subscription, unique per endpoint.
+    /// Stores (or refreshes the owner and keys of) a subscription, unique per endpoint.
     async fn save_push_subscription(&self, row: PushSubscriptionRow) -> Result<(), StoreError>;
 
     async fn push_subscriptions(
@@ -318,6 +342,6 @@ pub trait NotifyDataStore: Send + Sync + 'static {
     /// Removes a subscription the push service reported gone (404/410).
     async fn delete_push_subscription(&self, endpoint: &str) -> Result<bool, StoreError>;
 
-    /// Contact details of these users in one query; unknown ids are left out.
+    /// Contact details of these users in one query, by id; unknown ids are left out.
     async fn contacts(&self, user_ids: &[i64]) -> Result<Vec<Contact>, StoreError>;
 }

@@ -95,6 +95,7 @@ fn clone_store_error(e: &StoreError) -> StoreError {
         StoreError::NotFound(m) => StoreError::NotFound(m.clone()),
         StoreError::InvalidCursor => StoreError::InvalidCursor,
         StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
+        StoreError::Invalid(v) => StoreError::Invalid(v.clone()),
     }
 }
 

@@ -12,6 +12,7 @@ mod audit;
 mod convert;
 mod error;
 mod notifications;
+mod notify_data;
 mod platform;
 mod queue;
 mod search;

@@ -13,6 +13,7 @@ mod conn;
 mod fts;
 mod migrate;
 mod notifications;
+mod notify_data;
 mod platform;
 mod queue;
 mod readers;

@@ -26,6 +26,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../migrations/sqlite/0002_notifications.sql"),
     },
     Migration {
+        version: 3,
+        name: "0003_notify_data.sql",
+        sql: include_str!("../../../migrations/sqlite/0003_notify_data.sql"),
+    },
+    Migration {
         version: 4,
         name: "0004_activity_ts_blocks.sql",
         sql: include_str!("../../../migrations/sqlite/0004_activity_ts_blocks.sql"),

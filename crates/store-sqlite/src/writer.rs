@@ -209,5 +209,6 @@ pub(crate) fn copy_err(e: &StoreError) -> StoreError {
         StoreError::NotFound(m) => StoreError::NotFound(m.clone()),
         StoreError::InvalidCursor => StoreError::InvalidCursor,
         StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
+        StoreError::Invalid(v) => StoreError::Invalid(v.clone()),
     }
 }
