@@ -10,7 +10,6 @@ use gurumisha_core::checkpoint::{Checkpoint, CheckpointPolicy};
 use gurumisha_core::domain::Severity;
 use gurumisha_core::event::{AuditContent, AuditEntry, AuditRow};
 use gurumisha_core::query::{AuditFilter, Cursor, Page, PageRequest};
-use gurumisha_core::verify::ChainLink;
 use gurumisha_core::{StoreError, Timestamp};
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Postgres, QueryBuilder, Row};
@@ -133,7 +132,7 @@ pub(crate) async fn append(
     Ok(seqs)
 }
 
-const COLUMNS: &str = "a.seq, a.ts, a.user_id, a.action_type, a.table_name, a.record_id,
+pub(crate) const COLUMNS: &str = "a.seq, a.ts, a.user_id, a.action_type, a.table_name, a.record_id,
     a.field_name, a.old_value, a.new_value, a.severity, a.description, a.ip_address,
     a.user_agent, a.change_set_id, a.content_flags, a.prev_hash, a.hash";
 
@@ -364,51 +363,4 @@ pub(crate) async fn list_checkpoints(
             })
         })
         .collect()
-}
-
-/// Chain links for verification, hashed from borrowed column data (no per-field allocation).
-pub(crate) async fn links(
-    pool: &PgPool,
-    from_seq: i64,
-    limit: u32,
-) -> Result<Vec<ChainLink>, StoreError> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM audit_log a WHERE a.seq >= $1 ORDER BY a.seq LIMIT $2");
-    let rows = sqlx::query(&sql)
-        .bind(from_seq)
-        .bind(i64::from(limit))
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-    rows.iter().map(link_of).collect()
-}
-
-fn link_of(r: &PgRow) -> Result<ChainLink, StoreError> {
-    let seq: i64 = r.try_get(0).map_err(db)?;
-    let prev_hash = hash("prev_hash", r.try_get::<&[u8], _>(15).map_err(db)?)?;
-    let stored = hash("hash", r.try_get::<&[u8], _>(16).map_err(db)?)?;
-    let content = chain::ContentRef {
-        timestamp_us: r.try_get::<PgTs, _>(1).map_err(db)?.ts().micros(),
-        user_id: r.try_get(2).map_err(db)?,
-        action_type: r.try_get(3).map_err(db)?,
-        table_name: r.try_get(4).map_err(db)?,
-        record_id: r.try_get(5).map_err(db)?,
-        field_name: r.try_get(6).map_err(db)?,
-        old_value: r.try_get(7).map_err(db)?,
-        new_value: r.try_get(8).map_err(db)?,
-        severity: r.try_get(9).map_err(db)?,
-        description: r.try_get(10).map_err(db)?,
-        ip_address: r.try_get(11).map_err(db)?,
-        user_agent: r.try_get(12).map_err(db)?,
-        change_set_id: r.try_get(13).map_err(db)?,
-    };
-    let flags: Vec<String> = r.try_get(14).map_err(db)?;
-    let self_ok =
-        chain::seal_ref(seq, &prev_hash, &content, flags.iter().map(String::as_str)) == stored;
-    Ok(ChainLink {
-        seq,
-        prev_hash,
-        hash: stored,
-        self_ok,
-    })
 }

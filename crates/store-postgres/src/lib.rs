@@ -10,6 +10,7 @@
 mod activity;
 mod audit;
 mod convert;
+mod copy_links;
 mod error;
 mod notifications;
 mod notify_data;
@@ -199,7 +200,7 @@ impl Store for PgStore {
     }
 
     async fn audit_links(&self, from_seq: i64, limit: u32) -> Result<Vec<ChainLink>, StoreError> {
-        audit::links(&self.pool, from_seq, limit).await
+        copy_links::links(&self.pool, from_seq, limit).await
     }
 
     async fn audit_head(&self) -> Result<Option<(i64, Hash32)>, StoreError> {

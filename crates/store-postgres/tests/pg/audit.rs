@@ -301,3 +301,46 @@ async fn nul_and_odd_text_survive_the_chain() {
             .ok
     );
 }
+
+/// The binary COPY path that verification reads through notices an edited field, a changed
+/// NULL, edited content flags and a deleted row, each at its sequence number.
+#[tokio::test]
+async fn verification_names_each_tampered_row() {
+    let Some(db) = fresh("verification_names_each_tampered_row").await else {
+        return;
+    };
+    let rows: Vec<_> = (1..=120).map(common::audit).collect();
+    db.store.append_audit(rows, None).await.unwrap();
+    let ok = verify_store(&db.store, None, 0, None, None).await.unwrap();
+    assert!(ok.ok && ok.rows_checked == 120, "{ok:?}");
+
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let cases = [
+        (
+            "UPDATE audit_log SET description = description || '.' WHERE seq = 97",
+            97,
+        ),
+        ("UPDATE audit_log SET user_agent = 'x' WHERE seq = 61", 61),
+        (
+            "UPDATE audit_log SET content_flags = '{}' WHERE seq = 30",
+            30,
+        ),
+        (
+            "UPDATE audit_log SET ts = ts + interval '1 microsecond' WHERE seq = 12",
+            12,
+        ),
+        ("DELETE FROM audit_log WHERE seq = 5", 5),
+    ];
+    for (sql, seq) in cases {
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+        let r = verify_store(&db.store, None, 0, None, None).await.unwrap();
+        let p = r.problem.expect("a problem is reported");
+        assert!(!r.ok);
+        assert_eq!(p.seq, seq, "{sql}: {p:?}");
+    }
+}
