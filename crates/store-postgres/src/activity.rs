@@ -130,13 +130,20 @@ fn push_filters(
     }
     if let Some(v) = f.ip.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         // Compare as addresses, so "::FFFF:10.0.0.1" finds "::ffff:10.0.0.1".
-        let ip: IpAddr = v.parse().ok()?;
-        q.push(" AND a.ip_address = ")
-            .push_bind(ip.to_string())
+        // The hash finds candidates through the GIN index (migration 0005); the equality
+        // decides.
+        let ip = ip_text(v)?;
+        q.push(" AND a.lookup_keys @> ARRAY[hashtextextended('i' || host(")
+            .push_bind(ip.clone())
+            .push("::inet), 0)] AND a.ip_address = ")
+            .push_bind(ip)
             .push("::inet");
     }
     if let Some(v) = &f.session_id {
-        q.push(" AND a.session_id = ").push_bind(v.clone());
+        q.push(" AND a.lookup_keys @> ARRAY[hashtextextended('s' || ")
+            .push_bind(v.clone())
+            .push("::text, 0)] AND a.session_id = ")
+            .push_bind(v.clone());
     }
     search::push_window(
         q,
@@ -147,6 +154,11 @@ fn push_filters(
         "a.id",
     );
     Some(())
+}
+
+/// An IP address filter in PostgreSQL's text form; `None` if it is not an address.
+fn ip_text(v: &str) -> Option<String> {
+    v.parse::<IpAddr>().ok().map(|ip| ip.to_string())
 }
 
 /// The page query, plus for a text search the GIN-driven variant and the count that chooses

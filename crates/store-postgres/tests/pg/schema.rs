@@ -183,14 +183,14 @@ async fn filters_use_their_indexes() {
                 ip: Some("10.1.9.3".into()),
                 ..Default::default()
             },
-            "activity_log_ip_idx",
+            "activity_log_keys_idx",
         ),
         a(
             ActivityFilter {
                 session_id: Some("s17".into()),
                 ..Default::default()
             },
-            "activity_log_session_idx",
+            "activity_log_keys_idx",
         ),
         a(
             ActivityFilter {
