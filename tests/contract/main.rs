@@ -10,4 +10,5 @@ mod harness;
 mod input;
 mod notify_data;
 mod queue;
+mod queue_batch;
 mod queue_console;

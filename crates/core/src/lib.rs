@@ -19,6 +19,7 @@ pub mod service;
 pub mod store;
 pub mod time_util;
 pub mod verify;
+pub mod wake;
 pub mod writer;
 
 pub use error::{CoreError, StoreError, ValidationError};

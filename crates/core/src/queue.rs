@@ -12,6 +12,7 @@
 use crate::{StoreError, Timestamp, ValidationError};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
 use uuid::Uuid;
 
 /// A queue entry's state (the same names as `gurumisha_notify::NotificationStatus`).
@@ -136,6 +137,15 @@ pub struct Attempt {
 pub struct Lease {
     pub id: i64,
     pub token: Uuid,
+}
+
+/// A successful send to record (see [`NotificationStore::complete_many`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub lease: Lease,
+    pub provider: String,
+    pub provider_message_id: Option<String>,
+    pub latency_ms: i64,
 }
 
 /// What happens after a failed attempt.
@@ -270,6 +280,39 @@ pub trait NotificationStore: Send + Sync + 'static {
         latency_ms: i64,
         now: Timestamp,
     ) -> Result<bool, StoreError>;
+
+    /// [`NotificationStore::complete`] for many rows at once, one flag per input in order.
+    /// Stores override it to use one statement (PostgreSQL) or one transaction (SQLite), so
+    /// a worker that finishes hundreds of sends a second pays for one commit, not hundreds.
+    async fn complete_many(
+        &self,
+        done: Vec<Completion>,
+        now: Timestamp,
+    ) -> Result<Vec<bool>, StoreError> {
+        let mut out = Vec::with_capacity(done.len());
+        for c in done {
+            let ok = self
+                .complete(
+                    c.lease,
+                    &c.provider,
+                    c.provider_message_id.as_deref(),
+                    c.latency_ms,
+                    now,
+                )
+                .await?;
+            out.push(ok);
+        }
+        Ok(out)
+    }
+
+    /// Waits until new work may have arrived, at most `timeout`. Workers call it after a claim
+    /// came back empty. The default polls (sleeps `timeout`); PostgreSQL overrides it with
+    /// LISTEN on the channel every enqueue NOTIFYs, SQLite with a wake-up from enqueues made
+    /// through the same store handle. Returning early is always allowed (a spurious wake-up
+    /// costs one empty claim), so callers must not assume work is there.
+    async fn wait_for_work(&self, timeout: Duration) {
+        tokio::time::sleep(timeout).await;
+    }
 
     /// Records a failed attempt and moves the row to failed (retry at `next`'s time) or dead,
     /// if `lease` is still current. A retry beyond `max_retries` makes the row dead.

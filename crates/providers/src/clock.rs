@@ -1,5 +1,11 @@
 //! Monotonic time behind a trait, so circuit-breaker cool-downs and token buckets are tested
 //! by moving a [`ManualClock`] forward instead of sleeping.
+//!
+//! This is deliberately not `gurumisha_notify::clock::Clock`: that one is wall-clock time
+//! (UTC [`gurumisha_core::Timestamp`]s that get stored, compared with `scheduled_at` and shown
+//! in the user's zone), while a breaker's cool-down and a token bucket's refill are durations
+//! measured on [`std::time::Instant`], which never jumps when NTP or an operator sets the
+//! system clock. Different quantities, so two small traits.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

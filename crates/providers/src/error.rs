@@ -2,16 +2,12 @@
 
 use std::time::Duration;
 
-/// What the queue should do with a failed attempt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorClass {
-    /// Worth retrying with backoff: 4xx SMTP replies, HTTP 5xx, timeouts, refused connections.
-    Transient,
-    /// Retrying cannot help: 5xx SMTP replies, an invalid number, a push subscription gone.
-    Permanent,
-    /// The provider asked us to slow down; `retry_after` is its hint when it gave one.
-    RateLimited { retry_after: Option<Duration> },
-}
+/// What the queue should do with a failed attempt: `gurumisha-notify`'s class, shared with the
+/// backoff policy so a provider's answer feeds the retry decision without translation.
+/// Transient: 4xx SMTP replies, HTTP 5xx, timeouts, refused connections. Permanent: 5xx SMTP
+/// replies, an invalid number, a push subscription gone. Rate limited: the provider asked us to
+/// slow down, with its `Retry-After` hint when it gave one.
+pub use gurumisha_notify::backoff::ErrorClass;
 
 /// Whose fault a failure is, which decides whether failing over to another provider can help.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,6 +13,10 @@
 //!   and RFC 8292 VAPID.
 //! - [`NoopProvider`]: succeeds at once, for queue throughput benchmarks.
 //!
+//! [`Channel`] and [`ErrorClass`] are `gurumisha-notify`'s types, re-exported: one channel enum
+//! and one error class across the domain, the queue's backoff policy and the clients. The
+//! monotonic [`clock::Clock`] stays separate from notify's wall clock (see its docs).
+//!
 //! What this crate must not do: touch a database (the queue and the in-app inbox live in the
 //! stores), decide policy (retries, backoff, preferences belong to the queue and
 //! `gurumisha-notify`), or let a credential reach an error message, a log line or `Debug` output.

@@ -9,27 +9,8 @@ use base64::Engine as _;
 use gurumisha_core::domain::{Email, PhoneE164};
 use serde::{Deserialize, Serialize};
 
-/// The delivery channel. A local enum for now; `gurumisha-notify` owns the domain one and the
-/// two will be unified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    Email,
-    Sms,
-    Push,
-    InApp,
-}
-
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Email => "email",
-            Channel::Sms => "sms",
-            Channel::Push => "push",
-            Channel::InApp => "in_app",
-        }
-    }
-}
+/// The delivery channel: `gurumisha-notify`'s domain type, the one every crate uses.
+pub use gurumisha_notify::Channel;
 
 /// Where a message goes. Each variant is already valid by construction.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -46,6 +46,8 @@ pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct PgStore {
     pool: PgPool,
     location: String,
+    /// The queue's LISTEN task, shared by clones (see `queue/listen.rs`).
+    listen: std::sync::Arc<queue::Listen>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -91,7 +93,11 @@ impl PgStore {
             .await
             .map_err(|e| fail(e.to_string()))?;
         tracing::info!(location = %location, "connected to PostgreSQL");
-        Ok(Self { pool, location })
+        Ok(Self {
+            pool,
+            location,
+            listen: Default::default(),
+        })
     }
 
     /// The connection pool, for tools and tests that need raw SQL.

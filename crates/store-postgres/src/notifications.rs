@@ -1,13 +1,15 @@
-//! `NotificationStore` for [`PgStore`]; the SQL lives in `queue`.
+//! `NotificationStore` for [`PgStore`]; the SQL lives in `queue`, the LISTEN task in
+//! `queue/listen.rs`.
 
 use crate::{queue, PgStore};
 use async_trait::async_trait;
 use gurumisha_core::query::{Page, PageRequest};
 use gurumisha_core::queue::{
-    Attempt, BulkAction, Lease, NewNotification, NextStep, NotificationDetail, NotificationStore,
-    QueueCounts, QueueFilter, QueuedNotification, Target,
+    Attempt, BulkAction, Completion, Lease, NewNotification, NextStep, NotificationDetail,
+    NotificationStore, QueueCounts, QueueFilter, QueuedNotification, Target,
 };
 use gurumisha_core::{StoreError, Timestamp};
+use std::time::Duration;
 
 #[async_trait]
 impl NotificationStore for PgStore {
@@ -45,6 +47,19 @@ impl NotificationStore for PgStore {
             now,
         )
         .await
+    }
+
+    async fn complete_many(
+        &self,
+        done: Vec<Completion>,
+        now: Timestamp,
+    ) -> Result<Vec<bool>, StoreError> {
+        queue::complete_many(&self.pool, done, now).await
+    }
+
+    /// LISTEN on the channel every enqueue NOTIFYs (`queue/listen.rs`).
+    async fn wait_for_work(&self, timeout: Duration) {
+        self.listen.wait(&self.pool, timeout).await;
     }
 
     async fn fail(

@@ -43,6 +43,8 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Writer,
     readers: Arc<ReadPool>,
+    /// Wakes this process's queue workers after an enqueue (see `notifications.rs`).
+    wake: gurumisha_core::wake::Wake,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -69,6 +71,7 @@ impl SqliteStore {
             path: path.to_owned(),
             writer,
             readers: ReadPool::new(path.to_owned()),
+            wake: Default::default(),
         })
     }
 

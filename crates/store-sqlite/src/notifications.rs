@@ -1,14 +1,19 @@
 //! `NotificationStore` for [`SqliteStore`]: writes go to the single writer, reads (and dry
 //! runs) to the reader pool. The SQL lives in `queue`.
+//!
+//! Waiting for work: SQLite has no LISTEN, so an enqueue (or a bulk retry/requeue) through
+//! this store handle wakes the workers of this process at once, and work added by other
+//! processes opening the same file is seen at the waiting worker's next poll.
 
 use crate::{queue, SqliteStore};
 use async_trait::async_trait;
 use gurumisha_core::query::{Page, PageRequest};
 use gurumisha_core::queue::{
-    Attempt, BulkAction, Lease, NewNotification, NextStep, NotificationDetail, NotificationStore,
-    QueueCounts, QueueFilter, QueuedNotification, Target,
+    Attempt, BulkAction, Completion, Lease, NewNotification, NextStep, NotificationDetail,
+    NotificationStore, QueueCounts, QueueFilter, QueuedNotification, Target,
 };
 use gurumisha_core::{StoreError, Timestamp};
+use std::time::Duration;
 
 #[async_trait]
 impl NotificationStore for SqliteStore {
@@ -17,9 +22,18 @@ impl NotificationStore for SqliteStore {
             return Ok(Vec::new());
         }
         let now = Timestamp::now();
-        self.writer
+        let ids = self
+            .writer
             .run(move |c| queue::enqueue(c, &rows, now))
-            .await
+            .await?;
+        if ids.iter().any(|(_, created)| *created) {
+            self.wake.signal();
+        }
+        Ok(ids)
+    }
+
+    async fn wait_for_work(&self, timeout: Duration) {
+        self.wake.wait(timeout).await;
     }
 
     async fn claim(
@@ -55,6 +69,27 @@ impl NotificationStore for SqliteStore {
             .await
     }
 
+    /// One writer job, so one transaction, for the whole batch.
+    async fn complete_many(
+        &self,
+        done: Vec<Completion>,
+        now: Timestamp,
+    ) -> Result<Vec<bool>, StoreError> {
+        if done.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.writer
+            .run(move |c| {
+                done.iter()
+                    .map(|d| {
+                        let id = d.provider_message_id.as_deref();
+                        queue::complete(c, d.lease, &d.provider, id, d.latency_ms, now)
+                    })
+                    .collect()
+            })
+            .await
+    }
+
     async fn fail(
         &self,
         lease: Lease,
@@ -79,9 +114,14 @@ impl NotificationStore for SqliteStore {
                 .read(move |c| queue::bulk_count(c, action, &target))
                 .await
         } else {
-            self.writer
+            let n = self
+                .writer
                 .run(move |c| queue::bulk(c, action, &target, now))
-                .await
+                .await?;
+            if n > 0 && action != BulkAction::Cancel {
+                self.wake.signal();
+            }
+            Ok(n)
         }
     }
 

@@ -201,13 +201,18 @@ impl Provider for FailoverSms {
             }
             Some(mut e) => {
                 // Keep the last real answer's codes and say what happened to the others. Only
-                // when every provider refused for good is the whole attempt permanent.
+                // when every provider refused for good is the whole attempt permanent. The
+                // message names each provider, so the error is the failover's own.
                 e.message = summary;
+                e.provider = NAME.into();
                 if !all_permanent {
                     e.class = ErrorClass::Transient;
                 }
                 e
             }
+            // Nobody was even tried (every breaker open): come back when one lets a probe
+            // through, rather than spending retries against open breakers.
+            None if !self.members.is_empty() => DeliveryError::rate_limited(NAME, wait, summary),
             None => DeliveryError::transient(NAME, summary),
         };
         Err(err)

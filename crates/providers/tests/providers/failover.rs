@@ -195,3 +195,28 @@ async fn all_providers_failing_is_transient_and_names_each() {
     let e = r.sms.send(&sms("+254712345678")).await.unwrap_err();
     assert_eq!(e.class, ErrorClass::Permanent);
 }
+
+#[tokio::test]
+async fn every_breaker_open_asks_the_queue_to_come_back_for_the_probe() {
+    let r = rig(None, None).await;
+    for _ in 0..2 {
+        r.at.script([Scripted::status(500, "at down")]);
+        r.tw.script([Scripted::status(503, "tw down")]);
+        let e = r.sms.send(&sms("+254712345678")).await.unwrap_err();
+        assert_eq!(
+            (e.class, e.provider.as_str()),
+            (ErrorClass::Transient, "sms-failover")
+        );
+    }
+    r.clock.advance(Duration::from_secs(10));
+    let e = r.sms.send(&sms("+254712345678")).await.unwrap_err();
+    assert_eq!(
+        e.class,
+        ErrorClass::RateLimited {
+            retry_after: Some(Duration::from_secs(20))
+        },
+        "{}",
+        e.message
+    );
+    assert_eq!((r.at.requests().len(), r.tw.requests().len()), (2, 2));
+}

@@ -22,7 +22,7 @@ fn provider() -> (WebPushProvider, VapidKey) {
 fn message(peer: &PushPeer) -> OutboundMessage {
     let mut m = OutboundMessage::new(
         "notif-9-push",
-        Recipient::Push(peer.subscription()),
+        Recipient::Push(serde_json::from_value(peer.subscription_json()).unwrap()),
         "Import update",
         "Gari lako limefika",
     );

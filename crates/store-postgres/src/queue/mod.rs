@@ -9,11 +9,16 @@
 //! - Complete and fail update the row only while its lease token matches and append the
 //!   attempt in the same statement, so a worker whose lease was taken over changes nothing.
 //!
-//! The console's verbs (bulk actions, counts, lists, cleanup) are in `console`.
+//! The console's verbs (bulk actions, counts, lists, cleanup) are in `console`; completing
+//! many rows at once in `batch`; waking workers with LISTEN/NOTIFY in `listen`.
 
+mod batch;
 mod console;
+mod listen;
 
+pub(crate) use batch::complete_many;
 pub(crate) use console::{bulk, cleanup, counts, get, list};
+pub(crate) use listen::Listen;
 
 use crate::convert::PgTs;
 use crate::error::db;
@@ -69,6 +74,10 @@ pub(crate) async fn enqueue(
          FROM input i
          LEFT JOIN ins ON ins.idempotency_key = i.key
          LEFT JOIN notification_queue q ON q.idempotency_key = i.key
+         -- Wakes listening workers (listen.rs) once when this insert commits: an uncorrelated
+         -- sub-select runs once, and PostgreSQL keeps volatile outputs such as pg_notify.
+         WHERE (SELECT count(*) FROM (SELECT pg_notify('gurumisha_queue', '') FROM ins LIMIT 1) n)
+               >= 0
          ORDER BY i.ord",
     )
     .bind(col(|r| r.idempotency_key.as_str()))

@@ -5,21 +5,20 @@
 //! The decryption here is written from RFC 8291 / RFC 8188 with raw HMAC-SHA-256, not with the
 //! `hkdf` crate the provider uses, so a shared mistake cannot pass unnoticed.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes128Gcm, Nonce};
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use gurumisha_providers::PushSubscription;
 use hmac::{Hmac, Mac};
 use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};
@@ -34,6 +33,8 @@ use crate::sms_peers::Scripted;
 pub struct PushReceived {
     pub headers: HeaderMap,
     pub plaintext: Vec<u8>,
+    /// The last path segment of the endpoint it was pushed to.
+    pub token: String,
     pub claims: serde_json::Value,
     pub vapid_key: String,
 }
@@ -47,6 +48,8 @@ struct Shared {
     received: Mutex<Vec<PushReceived>>,
     rejected: Mutex<Vec<String>>,
     script: Mutex<VecDeque<Scripted>>,
+    /// A standing answer per endpoint token (e.g. 410 for an unsubscribed device).
+    by_token: Mutex<HashMap<String, Scripted>>,
 }
 
 pub struct PushPeer {
@@ -75,6 +78,7 @@ impl PushPeer {
             received: Mutex::default(),
             rejected: Mutex::default(),
             script: Mutex::default(),
+            by_token: Mutex::default(),
         });
         let app = Router::new()
             .route("/wpush/v2/{token}", post(push))
@@ -89,15 +93,26 @@ impl PushPeer {
         }
     }
 
-    /// The subscription a browser would hand over for this endpoint.
-    pub fn subscription(&self) -> PushSubscription {
+    /// The subscription a browser would hand over for this endpoint, as
+    /// `PushSubscription.toJSON()` gives it: `{endpoint, keys: {p256dh, auth}}` (base64url).
+    pub fn subscription_json(&self) -> serde_json::Value {
+        let (endpoint, p256dh, auth) = self.subscription_parts();
+        serde_json::json!({"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}})
+    }
+
+    /// Endpoint, p256dh and auth of the subscription, as stored in a database row.
+    pub fn subscription_parts(&self) -> (String, String, String) {
+        self.subscription_at("gAAAAABm-token")
+    }
+
+    /// The same keys at another endpoint path (a second device of the same browser profile).
+    pub fn subscription_at(&self, token: &str) -> (String, String, String) {
         let public = self.shared.ua_secret.public_key().to_encoded_point(false);
-        PushSubscription::new(
-            &format!("{}/wpush/v2/gAAAAABm-token", self.origin),
-            &URL_SAFE_NO_PAD.encode(public.as_bytes()),
-            &URL_SAFE_NO_PAD.encode(self.shared.auth),
+        (
+            format!("{}/wpush/v2/{token}", self.origin),
+            URL_SAFE_NO_PAD.encode(public.as_bytes()),
+            URL_SAFE_NO_PAD.encode(self.shared.auth),
         )
-        .unwrap()
     }
 
     pub fn received(&self) -> Vec<PushReceived> {
@@ -117,13 +132,27 @@ impl PushPeer {
         self.shared.script.lock().unwrap().extend(answers);
     }
 
+    /// Answer every push to the endpoint with this token the same way, before the script.
+    pub fn answer_token(&self, token: &str, answer: Scripted) {
+        self.shared
+            .by_token
+            .lock()
+            .unwrap()
+            .insert(token.to_owned(), answer);
+    }
+
     /// Act as if this endpoint lived at `origin`: JWTs minted for the real one are refused.
     pub fn expect_audience(&self, origin: &str) {
         *self.shared.audience.lock().unwrap() = origin.to_owned();
     }
 }
 
-async fn push(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn push(
+    State(s): State<Arc<Shared>>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let audience = s.audience.lock().unwrap().clone();
     let checked = check_vapid(&headers, &audience).and_then(|(claims, key)| {
         if headers
@@ -147,10 +176,12 @@ async fn push(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> 
     s.received.lock().unwrap().push(PushReceived {
         headers,
         plaintext,
+        token: token.clone(),
         claims,
         vapid_key,
     });
-    let next = s.script.lock().unwrap().pop_front();
+    let standing = s.by_token.lock().unwrap().get(&token).cloned();
+    let next = standing.or_else(|| s.script.lock().unwrap().pop_front());
     match next {
         Some(Scripted::Hang) => std::future::pending().await,
         Some(Scripted::Respond {
@@ -284,6 +315,7 @@ pub fn decrypt(
 }
 
 /// The test decryptor itself checked against RFC 8291 Appendix A.
+#[cfg(test)]
 #[test]
 fn decryptor_reads_the_rfc8291_appendix_a_message() {
     let b = |s: &str| URL_SAFE_NO_PAD.decode(s).unwrap();

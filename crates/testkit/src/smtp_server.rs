@@ -1,7 +1,8 @@
 //! A small but real SMTP server (RFC 5321) on 127.0.0.1 for the e-mail tests: EHLO/HELO,
 //! AUTH PLAIN, MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT. It stores every
 //! accepted message with its envelope, counts connections (to see pooling), and can be told
-//! to refuse RCPT with a given reply or to never send its greeting.
+//! to refuse RCPT with a given reply, to never send its greeting, or to hold its answer to the
+//! next DATA transfers until released (a send caught in flight).
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -10,6 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 #[derive(Debug, Clone)]
@@ -30,11 +32,16 @@ struct State {
     auth: Option<(String, String)>,
     auth_seen: Vec<(String, String)>,
     silent: bool,
+    /// How many of the next DATA transfers wait for `release` before being answered.
+    hold_budget: usize,
+    /// DATA transfers waiting right now.
+    held: usize,
 }
 
 pub struct SmtpServer {
     pub addr: SocketAddr,
     state: Arc<Mutex<State>>,
+    release: Arc<watch::Sender<u64>>,
     task: JoinHandle<()>,
 }
 
@@ -49,16 +56,45 @@ impl SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(Mutex::new(State::default()));
-        let shared = state.clone();
+        let release = Arc::new(watch::channel(0u64).0);
+        let (shared, gate) = (state.clone(), release.clone());
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let state = shared.clone();
+                let (state, gate) = (shared.clone(), gate.clone());
                 tokio::spawn(async move {
-                    let _ = session(stream, state).await;
+                    let _ = session(stream, state, gate).await;
                 });
             }
         });
-        Self { addr, state, task }
+        Self {
+            addr,
+            state,
+            release,
+            task,
+        }
+    }
+
+    /// Holds the answer to the next `n` DATA transfers (the message is read, not yet accepted)
+    /// until [`SmtpServer::release`].
+    pub fn hold_next(&self, n: usize) {
+        self.state.lock().unwrap().hold_budget = n;
+    }
+
+    /// Answers every held DATA transfer.
+    pub fn release(&self) {
+        self.release.send_modify(|g| *g += 1);
+    }
+
+    /// Waits (up to 10 s) until `n` DATA transfers are held.
+    pub async fn wait_held(&self, n: usize) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.state.lock().unwrap().held < n {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no DATA transfer arrived to hold"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
     }
 
     pub fn reply_to_rcpt(&self, reply: &str) {
@@ -87,7 +123,11 @@ impl SmtpServer {
     }
 }
 
-async fn session(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<()> {
+async fn session(
+    stream: TcpStream,
+    state: Arc<Mutex<State>>,
+    gate: Arc<watch::Sender<u64>>,
+) -> std::io::Result<()> {
     let silent = {
         let mut s = state.lock().unwrap();
         s.connections += 1;
@@ -171,6 +211,20 @@ async fn session(stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result
                 w.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
                     .await?;
                 let data = read_data(&mut r).await?;
+                let mut release = gate.subscribe();
+                let hold = {
+                    let mut s = state.lock().unwrap();
+                    let hold = s.hold_budget > 0;
+                    if hold {
+                        s.hold_budget -= 1;
+                        s.held += 1;
+                    }
+                    hold
+                };
+                if hold {
+                    let _ = release.changed().await;
+                    state.lock().unwrap().held -= 1;
+                }
                 let id = state.lock().unwrap().received.len() + 1;
                 state.lock().unwrap().received.push(Received {
                     mail_from: mail_from.take().unwrap_or_default(),

@@ -3,9 +3,10 @@
 //! Retry-After, 5xx, per-recipient failures, a handler that never answers). Every request is
 //! recorded with its headers and form fields.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -27,6 +28,8 @@ pub struct Recorded {
     pub path: String,
     pub headers: HeaderMap,
     pub form: Vec<(String, String)>,
+    /// When the request arrived.
+    pub at: Instant,
 }
 
 impl Recorded {
@@ -76,6 +79,10 @@ impl Scripted {
 struct Shared {
     requests: Mutex<Vec<Recorded>>,
     script: Mutex<VecDeque<Scripted>>,
+    /// A standing answer per recipient number (`to` / `To`), played before the script.
+    by_number: Mutex<HashMap<String, Scripted>>,
+    /// How long every answer takes (a real API's latency).
+    delay: Mutex<std::time::Duration>,
 }
 
 pub struct ApiPeer {
@@ -93,6 +100,21 @@ impl Drop for ApiPeer {
 impl ApiPeer {
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.requests.lock().unwrap().clone()
+    }
+
+    /// Answer every request for this recipient number the same way (for load tests where the
+    /// order of requests is not known).
+    pub fn answer_number(&self, to: &str, answer: Scripted) {
+        self.shared
+            .by_number
+            .lock()
+            .unwrap()
+            .insert(to.to_owned(), answer);
+    }
+
+    /// Make every answer take `d` (the request is recorded on arrival).
+    pub fn set_delay(&self, d: std::time::Duration) {
+        *self.shared.delay.lock().unwrap() = d;
     }
 
     /// Queue answers for the next requests, in order.
@@ -141,14 +163,17 @@ fn record(shared: &Shared, path: String, headers: &HeaderMap, body: &Bytes) -> R
         path,
         headers: headers.clone(),
         form,
+        at: Instant::now(),
     };
     shared.requests.lock().unwrap().push(r.clone());
     r
 }
 
-/// Plays the next scripted answer, if any; `None` means "answer normally".
-async fn scripted(shared: &Shared) -> Option<Response> {
-    let next = shared.script.lock().unwrap().pop_front();
+/// Plays the standing answer for `to` or the next scripted answer, if any; `None` means
+/// "answer normally".
+async fn scripted(shared: &Shared, to: Option<&str>) -> Option<Response> {
+    let standing = to.and_then(|to| shared.by_number.lock().unwrap().get(to).cloned());
+    let next = standing.or_else(|| shared.script.lock().unwrap().pop_front());
     match next? {
         Scripted::Hang => std::future::pending().await,
         Scripted::Respond {
@@ -177,6 +202,8 @@ async fn at_messaging(
     body: Bytes,
 ) -> Response {
     let r = record(&shared, "/version1/messaging".into(), &headers, &body);
+    let delay = *shared.delay.lock().unwrap();
+    tokio::time::sleep(delay).await;
     if r.header("apikey") != Some(AT_KEY) || r.field("username") != Some(AT_USER) {
         return (
             StatusCode::UNAUTHORIZED,
@@ -184,7 +211,7 @@ async fn at_messaging(
         )
             .into_response();
     }
-    if let Some(resp) = scripted(&shared).await {
+    if let Some(resp) = scripted(&shared, r.field("to")).await {
         return resp;
     }
     let to = r.field("to").unwrap_or_default();
@@ -240,7 +267,7 @@ async fn twilio_messages(
         });
         return (StatusCode::UNAUTHORIZED, axum::Json(e)).into_response();
     }
-    if let Some(resp) = scripted(&shared).await {
+    if let Some(resp) = scripted(&shared, r.field("To")).await {
         return resp;
     }
     let body = serde_json::json!({
