@@ -1,7 +1,10 @@
-//! The `gurumisha` binary end to end on SQLite: demo data, queries, and `verify-audit` after
-//! someone edits the database file directly (triggers dropped first), including an attacker who
-//! recomputes every hash.
+//! The `gurumisha` binary end to end: demo data, queries, and `verify-audit` after someone
+//! edits the SQLite file directly (triggers dropped first), including an attacker who
+//! recomputes every hash; the notification commands; and workers killed with SIGKILL again and
+//! again while they deliver (on SQLite, and on PostgreSQL when `GURUMISHA_TEST_PG_URL` is set).
 
+mod kill;
+mod notify;
 mod tamper;
 
 use std::path::{Path, PathBuf};
@@ -24,8 +27,27 @@ impl Env {
     }
 
     pub fn run_on(&self, db: &Path, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_gurumisha"))
-            .args(args)
+        self.run_on_with(db, args, &[])
+    }
+
+    pub fn run_with(&self, args: &[&str], vars: &[(&str, &str)]) -> Output {
+        self.run_on_with(&self.db(), args, vars)
+    }
+
+    fn run_on_with(&self, db: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gurumisha"));
+        for (k, _) in std::env::vars() {
+            // Provider settings of the machine running the tests must not leak in.
+            if k.starts_with("GURUMISHA_SMTP")
+                || k.starts_with("GURUMISHA_AT_")
+                || k.starts_with("GURUMISHA_TWILIO")
+                || k.starts_with("GURUMISHA_VAPID")
+            {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.args(args)
+            .envs(vars.iter().copied())
             .env_remove("DATABASE_URL")
             .env_remove("GURUMISHA_DATABASE_URL")
             .env("GURUMISHA_DATA_DIR", &self.dir)

@@ -3,6 +3,9 @@
 //! cargo run --release --bin gurumisha-bench -- --backend sqlite|postgres [--rows N] [--database-url URL]
 //!
 //! For PostgreSQL without a URL it starts the same throwaway cluster the tests use.
+//! `--only queue` runs just the notification queue's benchmarks (`bench_queue.rs`).
+
+mod bench_queue;
 
 use clap::Parser;
 use gurumisha_api::types::{ActivityQuery, VerifyQuery};
@@ -27,6 +30,12 @@ struct Args {
     rows: usize,
     #[arg(long)]
     database_url: Option<String>,
+    /// `queue`: only the notification queue's benchmarks.
+    #[arg(long, value_parser = ["all", "queue"], default_value = "all")]
+    only: String,
+    /// Rows for queue_throughput.
+    #[arg(long, default_value_t = 50_000)]
+    queue_rows: usize,
 }
 
 const WORDS: &[&str] = &[
@@ -116,7 +125,14 @@ async fn main() -> anyhow::Result<()> {
     })
     .await
     .map_err(|e| anyhow::anyhow!(e.message))?;
-    let result = run(&args, &api).await;
+    let result = match args.only.as_str() {
+        "queue" => Ok(()),
+        _ => run(&args, &api).await,
+    };
+    let result = match result {
+        Ok(()) => bench_queue::run(&api, &args.backend, args.queue_rows).await,
+        e => e,
+    };
     drop(api);
     drop(cluster);
     let _ = std::fs::remove_dir_all(&scratch);

@@ -592,12 +592,17 @@ pub async fn run(url: Option<String>, args: DemoArgs) -> anyhow::Result<ExitCode
     }
     pb.finish_with_message("done");
     recorder.checkpoint_now().await?;
+    let customers: Vec<i64> = people.iter().filter(|p| !p.staff).map(|p| p.id).collect();
+    let notifications = crate::demo_notify::fill(&api, &customers, now, &mut rng)
+        .await
+        .context("notifications")?;
     println!(
         "demo data written to {}: {} users, {} cars, {written} events",
         store.location(),
         people.len(),
         cars.len()
     );
+    println!("notifications: {notifications}");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,9 +1,12 @@
 //! `gurumisha`: the platform's management commands (migrate, demo, activity and audit queries,
-//! verify-audit, the loopback HTTP server). Runs headless on a server. Every command takes
-//! `--database-url` (or `DATABASE_URL`); without it, the embedded SQLite file.
+//! verify-audit, the loopback HTTP server, the notification worker, templates and a manual
+//! send). Runs headless on a server. Every command takes `--database-url` (or
+//! `DATABASE_URL`); without it, the embedded SQLite file.
 
 mod cmd;
 mod demo;
+mod demo_notify;
+mod notify_cmd;
 mod output;
 
 use clap::{Args, Parser, Subcommand};
@@ -39,6 +42,12 @@ enum Command {
     VerifyAudit(cmd::VerifyArgs),
     /// Serve the console API (and optionally the built UI) over HTTP on loopback.
     Serve(cmd::ServeArgs),
+    /// Deliver queued notifications that are due (or, with --worker, keep delivering).
+    ProcessNotifications(notify_cmd::ProcessArgs),
+    /// Install the default notification templates (idempotent: unchanged ones stay as they are).
+    CreateNotificationTemplates,
+    /// Send one notification by hand and print each channel's decision.
+    Notify(notify_cmd::NotifyArgs),
 }
 
 #[derive(Subcommand)]
@@ -103,5 +112,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(AuditCmd::PublicKey) => cmd::public_key(url).await,
         Command::VerifyAudit(args) => cmd::verify(url, args).await,
         Command::Serve(args) => cmd::serve(url, args).await,
+        Command::ProcessNotifications(args) => notify_cmd::process(url, args).await,
+        Command::CreateNotificationTemplates => notify_cmd::create_templates(url).await,
+        Command::Notify(args) => notify_cmd::notify(url, args).await,
     }
 }
