@@ -3,7 +3,7 @@
 //! Verification reads every audit row once, so the cost per row decides its speed. Through a
 //! normal query each row becomes a driver row object with its own allocations; here the rows
 //! arrive as PostgreSQL's binary COPY stream and are parsed in place: each field is a slice
-//! of the received bytes, hashed without being copied. The hash is still computed here, in
+//! of the received bytes, hashed as bytes without being copied or re-validated. The hash is still computed here, in
 //! the verifier's process, never by the database it is checking.
 //!
 //! Format (PostgreSQL documentation, "COPY", binary format): an 11-byte signature, a 32-bit
@@ -68,17 +68,12 @@ impl<'a> Fields<'a> {
         ))
     }
 
-    fn text(b: &'a [u8], name: &str) -> Result<&'a str, StoreError> {
-        std::str::from_utf8(b).map_err(|_| bad(format!("{name} is not UTF-8")))
+    fn opt_text(&mut self) -> Result<Option<&'a [u8]>, StoreError> {
+        self.field()
     }
 
-    fn opt_text(&mut self, name: &str) -> Result<Option<&'a str>, StoreError> {
-        self.field()?.map(|b| Self::text(b, name)).transpose()
-    }
-
-    fn req_text(&mut self, name: &str) -> Result<&'a str, StoreError> {
-        let b = self.required(name)?;
-        Self::text(b, name)
+    fn req_text(&mut self, name: &str) -> Result<&'a [u8], StoreError> {
+        self.required(name)
     }
 
     fn hash(&mut self, name: &str) -> Result<Hash32, StoreError> {
@@ -89,7 +84,7 @@ impl<'a> Fields<'a> {
 }
 
 /// The elements of a one-dimensional `text[]` in binary form.
-fn text_array<'a>(b: &'a [u8], out: &mut Vec<&'a str>) -> Result<(), StoreError> {
+fn text_array<'a>(b: &'a [u8], out: &mut Vec<&'a [u8]>) -> Result<(), StoreError> {
     let mut f = Fields { buf: b };
     let ndim = f.i32()?;
     let _has_nulls = f.i32()?;
@@ -100,8 +95,7 @@ fn text_array<'a>(b: &'a [u8], out: &mut Vec<&'a str>) -> Result<(), StoreError>
             let n = f.i32()?;
             let _lower = f.i32()?;
             for _ in 0..n {
-                let e = f.required("content_flags element")?;
-                out.push(Fields::text(e, "content_flags element")?);
+                out.push(f.required("content_flags element")?);
             }
             Ok(())
         }
@@ -122,15 +116,15 @@ fn link_of(tuple: &[u8]) -> Result<ChainLink, StoreError> {
         user_id,
         action_type: f.req_text("action_type")?,
         table_name: f.req_text("table_name")?,
-        record_id: f.opt_text("record_id")?,
-        field_name: f.opt_text("field_name")?,
-        old_value: f.opt_text("old_value")?,
-        new_value: f.opt_text("new_value")?,
+        record_id: f.opt_text()?,
+        field_name: f.opt_text()?,
+        old_value: f.opt_text()?,
+        new_value: f.opt_text()?,
         severity: f.req_text("severity")?,
         description: f.req_text("description")?,
-        ip_address: f.opt_text("ip_address")?,
-        user_agent: f.opt_text("user_agent")?,
-        change_set_id: f.opt_text("change_set_id")?,
+        ip_address: f.opt_text()?,
+        user_agent: f.opt_text()?,
+        change_set_id: f.opt_text()?,
     };
     let mut flags = Vec::new();
     text_array(f.required("content_flags")?, &mut flags)?;
@@ -194,34 +188,42 @@ pub(crate) async fn links(
     );
     let mut stream = pool.copy_out_raw(&sql).await.map_err(db)?;
     let mut out = Vec::with_capacity(limit.min(100_000) as usize);
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
-    let mut at = 0;
+    // Bytes of an incomplete header or tuple carried over to the next message. PostgreSQL
+    // sends one tuple per message, so after the header this is almost always empty and
+    // tuples are parsed straight from the message.
+    let mut carry: Vec<u8> = Vec::new();
     let mut header_done = false;
     let mut more = true;
     while let Some(chunk) = stream.try_next().await.map_err(db)? {
         if !more {
             continue;
         }
-        buf.drain(..at);
-        at = 0;
-        buf.extend_from_slice(&chunk);
+        if header_done && carry.is_empty() {
+            let mut at = 0;
+            more = parse_tuples(&chunk, &mut at, &mut out)?;
+            carry.extend_from_slice(&chunk[at..]);
+            continue;
+        }
+        carry.extend_from_slice(&chunk);
+        let mut at = 0;
         if !header_done {
-            if buf.len() < SIGNATURE.len() + 8 {
+            if carry.len() < SIGNATURE.len() + 8 {
                 continue;
             }
-            if &buf[..SIGNATURE.len()] != SIGNATURE {
+            if &carry[..SIGNATURE.len()] != SIGNATURE {
                 return Err(bad("missing signature"));
             }
             let ext_at = SIGNATURE.len() + 4;
-            let ext = u32::from_be_bytes(buf[ext_at..ext_at + 4].try_into().map_err(bad)?);
+            let ext = u32::from_be_bytes(carry[ext_at..ext_at + 4].try_into().map_err(bad)?);
             let start = ext_at + 4 + ext as usize;
-            if buf.len() < start {
+            if carry.len() < start {
                 continue;
             }
             at = start;
             header_done = true;
         }
-        more = parse_tuples(&buf, &mut at, &mut out)?;
+        more = parse_tuples(&carry, &mut at, &mut out)?;
+        carry.drain(..at);
     }
     if more {
         return Err(bad("the stream ended without its trailer"));

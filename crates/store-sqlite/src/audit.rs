@@ -12,6 +12,7 @@ use gurumisha_core::event::{AuditContent, AuditEntry, AuditRow};
 use gurumisha_core::query::{search_terms, AuditFilter, Cursor, Page, PageRequest};
 use gurumisha_core::verify::ChainLink;
 use gurumisha_core::{StoreError, Timestamp};
+use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::time::Duration;
 
@@ -332,17 +333,21 @@ pub(crate) fn links_from(
 
 fn link_of(r: &Row<'_>) -> Result<ChainLink, StoreError> {
     let seq: i64 = r.get(0).map_err(db_err)?;
-    let text = |i: usize| -> Result<&str, StoreError> {
-        r.get_ref(i)
-            .map_err(db_err)?
-            .as_str()
-            .map_err(|e| bad_data("audit_log", seq, e))
+    // Text columns as their bytes: the hash covers bytes, so text that is not UTF-8 (written
+    // around the store) fails to match rather than stopping verification with an error.
+    let opt = |i: usize| -> Result<Option<&[u8]>, StoreError> {
+        match r.get_ref(i).map_err(db_err)? {
+            ValueRef::Text(b) => Ok(Some(b)),
+            ValueRef::Null => Ok(None),
+            other => Err(bad_data(
+                "audit_log",
+                seq,
+                format!("column {i} holds {:?}, not text", other.data_type()),
+            )),
+        }
     };
-    let opt = |i: usize| -> Result<Option<&str>, StoreError> {
-        r.get_ref(i)
-            .map_err(db_err)?
-            .as_str_or_null()
-            .map_err(|e| bad_data("audit_log", seq, e))
+    let text = |i: usize| -> Result<&[u8], StoreError> {
+        opt(i)?.ok_or_else(|| bad_data("audit_log", seq, format!("column {i} is NULL")))
     };
     let blob = |i: usize, name: &str| -> Result<Hash32, StoreError> {
         let b = r
@@ -369,7 +374,8 @@ fn link_of(r: &Row<'_>) -> Result<ChainLink, StoreError> {
         user_agent: opt(12)?,
         change_set_id: opt(13)?,
     };
-    let self_ok = chain::seal_stored(seq, &prev_hash, &content, text(14)?) == Some(stored);
+    let flags = std::str::from_utf8(text(14)?).unwrap_or("not UTF-8");
+    let self_ok = chain::seal_stored(seq, &prev_hash, &content, flags) == Some(stored);
     Ok(ChainLink {
         seq,
         prev_hash,
