@@ -233,7 +233,7 @@ async fn filters_select_the_right_rows() {
 }
 
 /// Every row of a query, following the keyset cursor page by page.
-async fn all_pages(db: &Db, q: ActivityQuery) -> Vec<gurumisha_api::types::ActivityRecord> {
+pub async fn all_pages(db: &Db, q: ActivityQuery) -> Vec<gurumisha_api::types::ActivityRecord> {
     let mut rows = Vec::new();
     let mut cursor = None;
     loop {

@@ -5,6 +5,7 @@
 
 mod activity;
 mod audit;
+mod bulk;
 mod chain;
 mod harness;
 mod input;

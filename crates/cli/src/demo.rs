@@ -603,6 +603,10 @@ pub async fn run(url: Option<String>, args: DemoArgs) -> anyhow::Result<ExitCode
         cars.len()
     );
     println!("notifications: {notifications}");
+    store
+        .optimize()
+        .await
+        .context("updating statistics after the load")?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -171,21 +171,27 @@ impl Recorder {
 
     /// Bulk path: many activities, a few large transactions.
     pub async fn log_activities(&self, batch: Vec<NewActivity>) -> Result<Vec<i64>, CoreError> {
-        let mut ids = Vec::with_capacity(batch.len());
-        let mut rows = Vec::with_capacity(BULK_CHUNK.min(batch.len()));
-        for a in batch {
-            rows.push(self.activity_row(a));
-            if rows.len() == BULK_CHUNK {
-                ids.extend(
-                    self.store
-                        .insert_activities(std::mem::take(&mut rows))
-                        .await?,
-                );
-            }
-        }
-        if !rows.is_empty() {
-            ids.extend(self.store.insert_activities(rows).await?);
-        }
+        use futures_util::stream::{self, StreamExt, TryStreamExt};
+        // Chunks of BULK_CHUNK rows, each its own transaction, up to `bulk_parallelism` at
+        // once (PostgreSQL: several backends maintain the indexes in parallel; SQLite: one).
+        // Ids come back in input order. A failed chunk fails the call; chunks already
+        // committed stay stored.
+        let n = batch.len();
+        let mut rows = batch.into_iter();
+        let chunks = std::iter::from_fn(move || {
+            let chunk: Vec<NewActivity> = rows.by_ref().take(BULK_CHUNK).collect();
+            (!chunk.is_empty()).then_some(chunk)
+        });
+        let parts: Vec<Vec<i64>> = stream::iter(chunks)
+            .map(|chunk| {
+                let rows: Vec<_> = chunk.into_iter().map(|a| self.activity_row(a)).collect();
+                self.store.insert_activities(rows)
+            })
+            .buffered(self.store.bulk_parallelism().max(1))
+            .try_collect()
+            .await?;
+        let mut ids = Vec::with_capacity(n);
+        ids.extend(parts.into_iter().flatten());
         Ok(ids)
     }
 

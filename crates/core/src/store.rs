@@ -34,6 +34,14 @@ pub trait Store: Send + Sync + 'static {
     /// Applies pending forward-only migrations.
     async fn migrate(&self) -> Result<(), StoreError>;
 
+    /// Brings planner statistics and visibility information up to date after a bulk load
+    /// (PostgreSQL: `VACUUM (ANALYZE)` of the log tables; SQLite: `PRAGMA optimize`). The
+    /// database does this by itself eventually; `gurumisha demo` and the benchmark call it so
+    /// the first queries after a load do not pay for it.
+    async fn optimize(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// How many bulk-insert transactions may run at once. One for a single-writer database;
     /// more where the server, not the client, is the limit (PostgreSQL's index maintenance).
     fn bulk_parallelism(&self) -> usize {

