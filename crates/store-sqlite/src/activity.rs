@@ -47,9 +47,7 @@ pub(crate) fn insert(conn: &Connection, rows: &[ActivityRow]) -> Result<Vec<i64>
     } else if let (Some(&first), Some(&last)) = (ids.first(), ids.last()) {
         index_range(conn, first, last)?;
     }
-    if let (Some(&first), Some(&last)) = (ids.first(), ids.last()) {
-        text_walk::widen_blocks(conn, first, last)?;
-    }
+    text_walk::widen_blocks(conn, &ids, rows.iter().map(|r| r.timestamp.micros()))?;
     Ok(ids)
 }
 

@@ -24,18 +24,37 @@ pub(crate) const BLOCK_SHIFT: u32 = 10;
 /// Matches examined before the walk hands over to the planned query.
 pub(crate) const WALK_MAX: usize = 20_000;
 
-/// Widens the time bounds of the blocks holding ids `first..=last` (just inserted, inside the
-/// writer's transaction).
-pub(crate) fn widen_blocks(conn: &Connection, first: i64, last: i64) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO activity_ts_block (block, min_ts, max_ts)
-         SELECT id >> 10, min(ts), max(ts) FROM activity_log
-         WHERE id BETWEEN ?1 AND ?2 GROUP BY id >> 10
-         ON CONFLICT (block) DO UPDATE
-             SET min_ts = min(min_ts, excluded.min_ts), max_ts = max(max_ts, excluded.max_ts)",
-    )
-    .and_then(|mut s| s.execute(params![first, last]))
-    .map_err(db_err)?;
+/// Widens the time bounds of the blocks holding the rows just inserted (`ids[i]` has
+/// timestamp `ts[i]`), inside the writer's transaction. The bounds are computed here rather
+/// than read back from the table: a 5,000-row insert touches five or six blocks.
+pub(crate) fn widen_blocks(
+    conn: &Connection,
+    ids: &[i64],
+    ts: impl Iterator<Item = i64>,
+) -> Result<(), StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO activity_ts_block (block, min_ts, max_ts) VALUES (?1, ?2, ?3)
+             ON CONFLICT (block) DO UPDATE
+                 SET min_ts = min(min_ts, excluded.min_ts), max_ts = max(max_ts, excluded.max_ts)",
+        )
+        .map_err(db_err)?;
+    let mut current: Option<(i64, i64, i64)> = None;
+    for (id, t) in ids.iter().zip(ts) {
+        let b = id >> BLOCK_SHIFT;
+        current = match current {
+            Some((cb, lo, hi)) if cb == b => Some((cb, lo.min(t), hi.max(t))),
+            other => {
+                if let Some((cb, lo, hi)) = other {
+                    stmt.execute(params![cb, lo, hi]).map_err(db_err)?;
+                }
+                Some((b, t, t))
+            }
+        };
+    }
+    if let Some((cb, lo, hi)) = current {
+        stmt.execute(params![cb, lo, hi]).map_err(db_err)?;
+    }
     Ok(())
 }
 
