@@ -7,14 +7,13 @@ use crate::harness::both;
 use gurumisha_api::types::ActivityQuery;
 use gurumisha_core::domain::Action;
 use gurumisha_core::event::NewActivity;
-use gurumisha_core::service::BULK_CHUNK;
 use gurumisha_core::Timestamp;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulk_batches_keep_every_row_and_return_ids_in_input_order() {
     both(|db| async move {
         let u = user(&db, "bulk").await;
-        let n = BULK_CHUNK * 4 + 321;
+        let n = db.api.store().bulk_chunk() * 2 + db.api.store().bulk_parallelism() * 7 + 321;
         let base = Timestamp::now().minus_days(1);
         let batch: Vec<NewActivity> = (0..n)
             .map(|i| {

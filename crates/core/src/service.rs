@@ -172,14 +172,15 @@ impl Recorder {
     /// Bulk path: many activities, a few large transactions.
     pub async fn log_activities(&self, batch: Vec<NewActivity>) -> Result<Vec<i64>, CoreError> {
         use futures_util::stream::{self, StreamExt, TryStreamExt};
-        // Chunks of BULK_CHUNK rows, each its own transaction, up to `bulk_parallelism` at
+        // Chunks of `bulk_chunk` rows, each its own transaction, up to `bulk_parallelism` at
         // once (PostgreSQL: several backends maintain the indexes in parallel; SQLite: one).
         // Ids come back in input order. A failed chunk fails the call; chunks already
         // committed stay stored.
         let n = batch.len();
+        let size = self.store.bulk_chunk().max(1);
         let mut rows = batch.into_iter();
         let chunks = std::iter::from_fn(move || {
-            let chunk: Vec<NewActivity> = rows.by_ref().take(BULK_CHUNK).collect();
+            let chunk: Vec<NewActivity> = rows.by_ref().take(size).collect();
             (!chunk.is_empty()).then_some(chunk)
         });
         let parts: Vec<Vec<i64>> = stream::iter(chunks)

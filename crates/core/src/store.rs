@@ -42,6 +42,11 @@ pub trait Store: Send + Sync + 'static {
         Ok(())
     }
 
+    /// Rows per bulk-insert transaction.
+    fn bulk_chunk(&self) -> usize {
+        crate::service::BULK_CHUNK
+    }
+
     /// How many bulk-insert transactions may run at once. One for a single-writer database;
     /// more where the server, not the client, is the limit (PostgreSQL's index maintenance).
     fn bulk_parallelism(&self) -> usize {

@@ -116,6 +116,18 @@ impl Store for SqliteStore {
         self.path.display().to_string()
     }
 
+    fn bulk_chunk(&self) -> usize {
+        // Big transactions: each commit flushes the FTS5 tables' pending terms as a new
+        // segment that later merges rewrite (1M-row load: 5,000-row chunks ~15% slower).
+        25_000
+    }
+
+    fn bulk_parallelism(&self) -> usize {
+        // The writer thread stores one chunk while the caller sanitises the next; jobs run in
+        // submission order, so ids stay in input order.
+        2
+    }
+
     async fn optimize(&self) -> Result<(), StoreError> {
         self.writer
             .run(|c| c.execute_batch("PRAGMA optimize").map_err(conn::db_err))
