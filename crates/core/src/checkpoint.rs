@@ -126,6 +126,28 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     std::fs::write(path, contents)
 }
 
+/// Checks every checkpoint's signature at once (Ed25519 batch verification, about twice as
+/// fast per signature as one by one). True only if all are valid; on false, check them one by
+/// one with [`signature_valid`] to find which.
+pub fn signatures_valid<'a>(
+    vk: &VerifyingKey,
+    cps: impl ExactSizeIterator<Item = &'a Checkpoint>,
+) -> bool {
+    let n = cps.len();
+    if n == 0 {
+        return true;
+    }
+    let mut messages = Vec::with_capacity(n);
+    let mut signatures = Vec::with_capacity(n);
+    for cp in cps {
+        messages.push(message(cp.seq, &cp.head_hash, cp.signed_at));
+        signatures.push(Signature::from_bytes(&cp.signature));
+    }
+    let refs: Vec<&[u8]> = messages.iter().map(|m| m.as_ref()).collect();
+    let keys = vec![*vk; n];
+    ed25519_dalek::verify_batch(&refs, &signatures, &keys).is_ok()
+}
+
 /// Checks a checkpoint's signature with the given public key.
 pub fn signature_valid(vk: &VerifyingKey, cp: &Checkpoint) -> bool {
     let sig = Signature::from_bytes(&cp.signature);
@@ -165,6 +187,20 @@ impl CheckpointPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn batch_check_fails_if_any_signature_is_bad() {
+        let s = CheckpointSigner::from_seed([7; 32]);
+        let mut cps: Vec<_> = (1..=50)
+            .map(|i| s.sign(i * 1000, [i as u8; 32], Timestamp(i)))
+            .collect();
+        assert!(signatures_valid(&s.verifying_key(), cps.iter()));
+        assert!(signatures_valid(&s.verifying_key(), [].iter()));
+        cps[37].head_hash = [0; 32];
+        assert!(!signatures_valid(&s.verifying_key(), cps.iter()));
+        let other = CheckpointSigner::from_seed([8; 32]);
+        assert!(!signatures_valid(&other.verifying_key(), cps[..3].iter()));
+    }
 
     #[test]
     fn sign_and_verify() {

@@ -337,9 +337,10 @@ impl Recorder {
     }
 }
 
-/// Verification over any store. The range is split in two halves verified concurrently (each
-/// anchored on the stored hash of the row before it); each half streams chain links in chunks
-/// and only fetches full rows where something is wrong, to diagnose it.
+/// Verification over any store. A long range is split into [`Store::verify_parallelism`]
+/// parts verified concurrently (each anchored on the stored hash of the row before it); each
+/// part streams chain links in chunks and only fetches full rows where something is wrong, to
+/// diagnose it.
 pub async fn verify_store(
     store: &dyn Store,
     key: Option<VerifyingKey>,
@@ -350,7 +351,7 @@ pub async fn verify_store(
     verify_store_split(store, key, every, from, to, 200_000).await
 }
 
-/// [`verify_store`] with the range size above which it is split in two (tests use small ones).
+/// [`verify_store`] with the range size above which it is split (tests use small ones).
 pub async fn verify_store_split(
     store: &dyn Store,
     key: Option<VerifyingKey>,
@@ -363,43 +364,48 @@ pub async fn verify_store_split(
     let head = store.audit_head().await?.map_or(0, |h| h.0);
     let to = to.unwrap_or(head).min(head.max(from));
     let checkpoints = store.list_checkpoints(from, i64::MAX).await?;
-    // Checkpoints beyond the head are checked by the last half only (they reveal deleted tails).
-    let mid = if to - from > split_above {
-        from + (to - from) / 2
+    let parts = if to - from > split_above {
+        store.verify_parallelism().max(1) as i64
     } else {
-        to
+        1
     };
-    let first_cps: Vec<_> = checkpoints
-        .iter()
-        .filter(|c| c.seq <= mid)
-        .cloned()
+    let len = to - from + 1;
+    let ranges: Vec<(i64, i64)> = (0..parts)
+        .map(|k| (from + len * k / parts, from + len * (k + 1) / parts - 1))
         .collect();
-    let (a, b) = if mid < to {
-        let last_cps: Vec<_> = checkpoints
+    let last = ranges.len() - 1;
+    let runs = ranges.iter().enumerate().map(|(k, &(a, b))| {
+        // Checkpoints beyond the range's end go to the last part, when it reaches the head
+        // (they reveal deleted tails) or when the range was split.
+        let tail = k == last && (to >= head || parts > 1);
+        let cps: Vec<_> = checkpoints
             .iter()
-            .filter(|c| c.seq > mid)
+            .filter(|c| c.seq >= a && (c.seq <= b || tail))
             .cloned()
             .collect();
-        let (a, b) = tokio::join!(
-            verify_range(store, key, every, from, mid, first_cps),
-            verify_range(store, key, every, mid + 1, to, last_cps)
-        );
-        (a?, Some(b?))
-    } else {
-        let cps = if to >= head { checkpoints } else { first_cps };
-        (verify_range(store, key, every, from, to, cps).await?, None)
+        verify_range(store, key, every, a, b, cps)
+    });
+    let reports = futures_util::future::join_all(runs).await;
+    // The first part with a problem names the first broken row.
+    let mut total = VerifyReport {
+        ok: true,
+        rows_checked: 0,
+        checkpoints_checked: 0,
+        head_seq: None,
+        problem: None,
     };
-    Ok(match b {
-        None => a,
-        Some(_) if !a.ok => a,
-        Some(b) => VerifyReport {
-            ok: b.ok,
-            rows_checked: a.rows_checked + b.rows_checked,
-            checkpoints_checked: a.checkpoints_checked + b.checkpoints_checked,
-            head_seq: b.head_seq.or(a.head_seq),
-            problem: b.problem,
-        },
-    })
+    for r in reports {
+        let r = r?;
+        total.rows_checked += r.rows_checked;
+        total.checkpoints_checked += r.checkpoints_checked;
+        total.head_seq = r.head_seq.or(total.head_seq);
+        if !r.ok {
+            total.ok = false;
+            total.problem = r.problem;
+            break;
+        }
+    }
+    Ok(total)
 }
 
 async fn verify_range(

@@ -42,6 +42,11 @@ pub trait Store: Send + Sync + 'static {
         Ok(())
     }
 
+    /// How many parts of a long audit range are verified at once.
+    fn verify_parallelism(&self) -> usize {
+        2
+    }
+
     /// Rows per bulk-insert transaction.
     fn bulk_chunk(&self) -> usize {
         crate::service::BULK_CHUNK

@@ -92,6 +92,9 @@ pub struct ChainVerifier {
     recent: VecDeque<(Hash32, i64)>,
     rows: u64,
     checked_cps: u64,
+    /// Every checkpoint's signature passed one batch check up front, so rows need not check
+    /// them one by one (a failed batch leaves this false and each is checked as it comes).
+    signatures_checked: bool,
     problem: Option<VerifyProblem>,
 }
 
@@ -106,8 +109,12 @@ impl ChainVerifier {
         checkpoints: Vec<Checkpoint>,
         every: i64,
     ) -> Self {
+        let signatures_checked = key
+            .as_ref()
+            .is_some_and(|k| crate::checkpoint::signatures_valid(k, checkpoints.iter()));
         Self {
             key,
+            signatures_checked,
             checkpoints: checkpoints.into_iter().map(|c| (c.seq, c)).collect(),
             max_gap: if every > 0 { every } else { i64::MAX },
             last_checkpoint: start.0,
@@ -287,7 +294,7 @@ impl ChainVerifier {
         use ProblemKind::*;
         if let Some(cp) = self.checkpoints.get(&seq) {
             self.checked_cps += 1;
-            if let Some(key) = &self.key {
+            if let Some(key) = self.key.as_ref().filter(|_| !self.signatures_checked) {
                 if !signature_valid(key, cp) {
                     return Self::problem(
                         seq,

@@ -6,6 +6,7 @@ mod audit;
 mod plan;
 mod platform;
 mod store;
+mod tamper;
 mod text_walk;
 
 use crate::SqliteStore;
