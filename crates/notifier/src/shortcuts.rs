@@ -3,61 +3,15 @@
 //! a natural idempotency key (the same status change reported twice notifies once).
 
 use crate::{Notifier, NotifierError, SendOutcome, SendRequest};
-use gurumisha_core::{Timestamp, ValidationError};
+use gurumisha_core::Timestamp;
 use gurumisha_notify::template::{humanize, import_stage_label, SecurityAlertKind};
 use gurumisha_notify::{Channel, NotificationType, Priority, TemplateName};
 use serde_json::json;
 
 const ALL: &[Channel] = &[Channel::Email, Channel::Sms, Channel::Push, Channel::InApp];
 
-/// An import order's stages, in the order a car goes through them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ImportStage {
-    Ordered,
-    Shipped,
-    ArrivedDocked,
-    Customs,
-    Cleared,
-    Delivered,
-}
-
-impl ImportStage {
-    pub const ALL: [Self; 6] = [
-        Self::Ordered,
-        Self::Shipped,
-        Self::ArrivedDocked,
-        Self::Customs,
-        Self::Cleared,
-        Self::Delivered,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ordered => "ordered",
-            Self::Shipped => "shipped",
-            Self::ArrivedDocked => "arrived_docked",
-            Self::Customs => "customs",
-            Self::Cleared => "cleared",
-            Self::Delivered => "delivered",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self, ValidationError> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s.trim())
-            .ok_or_else(|| {
-                ValidationError::new(
-                    "stage",
-                    format!("{s:?} is not one of ordered, shipped, arrived_docked, customs, cleared, delivered"),
-                )
-            })
-    }
-
-    pub fn label(self) -> String {
-        import_stage_label(self.as_str())
-    }
-}
+/// An import order's stages, in the order a car goes through them (the platform's own type).
+pub use gurumisha_core::platform::ImportStage;
 
 /// An order as the templates show it.
 #[derive(Debug, Clone)]
@@ -134,7 +88,7 @@ impl Notifier {
         import: &ImportInfo,
         stage: ImportStage,
     ) -> Result<SendOutcome, NotifierError> {
-        let label = stage.label();
+        let label = import_stage_label(stage.as_str());
         let mut req = SendRequest::new(recipient_id, NotificationType::Imports, ALL);
         req.title = format!("Import {}: {label}", import.reference);
         req.message = format!("Your {} is now at stage: {label}.", import.vehicle);
@@ -207,7 +161,7 @@ mod tests {
         assert_eq!(sorted, ImportStage::ALL);
         assert!(ImportStage::Shipped < ImportStage::Delivered);
         assert_eq!(
-            ImportStage::parse("arrived_docked").unwrap().label(),
+            import_stage_label(ImportStage::parse("arrived_docked").unwrap().as_str()),
             "Arrived at the dock (Mombasa)"
         );
         assert_eq!(ImportStage::parse("teleported").unwrap_err().field, "stage");

@@ -1,11 +1,47 @@
 //! What the HTTP providers (SMS and Web Push) share: transport-error mapping, `Retry-After`
 //! parsing and short body excerpts for error messages.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{RequestBuilder, StatusCode};
 
-use crate::DeliveryError;
+use crate::{Delivery, DeliveryError};
+
+/// Reads a provider's answer: `(message id, status text)` or a classified error.
+pub(crate) type Interpret =
+    fn(StatusCode, Option<Duration>, &str) -> Result<(String, String), DeliveryError>;
+
+/// Sends one prepared request and turns the answer into a [`Delivery`] with `interpret`
+/// (the SMS providers differ only in how they build the request and read the answer).
+pub(crate) async fn exchange(
+    provider: &'static str,
+    request: RequestBuilder,
+    interpret: Interpret,
+) -> Result<Delivery, DeliveryError> {
+    let start = Instant::now();
+    let response = request
+        .send()
+        .await
+        .map_err(|e| transport_error(provider, e))?;
+    let status = response.status();
+    let wait = retry_after(response.headers());
+    let body = response
+        .text()
+        .await
+        .map_err(|e| transport_error(provider, e))?;
+    let latency = start.elapsed();
+    let result = interpret(status, wait, &body);
+    if let Err(e) = &result {
+        tracing::warn!(provider, error = %e.message, class = ?e.class, "send failed");
+    }
+    result.map(|(id, status_text)| Delivery {
+        provider: provider.into(),
+        provider_message_id: id,
+        status_text,
+        latency,
+    })
+}
 
 /// A request that got no response: timeouts and connection failures are transient. The URL
 /// is removed because Twilio's carries the account SID.

@@ -7,7 +7,7 @@
 //! 405 InsufficientBalance are the account's (permanent, but another provider may work);
 //! 500 InternalServerError, 501 GatewayError and 502 RejectedByGateway are transient.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use reqwest::StatusCode;
@@ -15,7 +15,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use tracing::instrument;
 
-use super::{base_url, http_client, phone, retry_after, snippet, transport_error, SmsConfigError};
+use super::{base_url, http_client, phone, snippet, SmsConfigError};
 use crate::{Channel, Delivery, DeliveryError, OutboundMessage, Provider};
 
 const NAME: &str = "africastalking";
@@ -110,33 +110,13 @@ impl Provider for AfricasTalking {
         if let Some(from) = &self.config.from {
             form.push(("from", from.as_str()));
         }
-        let start = Instant::now();
-        let response = self
+        let request = self
             .client
             .post(&self.url)
             .header("apiKey", self.config.api_key.expose_secret())
             .header("Accept", "application/json")
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| transport_error(NAME, e))?;
-        let status = response.status();
-        let wait = retry_after(response.headers());
-        let body = response
-            .text()
-            .await
-            .map_err(|e| transport_error(NAME, e))?;
-        let latency = start.elapsed();
-        let result = interpret(status, wait, &body);
-        if let Err(e) = &result {
-            tracing::warn!(error = %e.message, class = ?e.class, "africastalking send failed");
-        }
-        result.map(|(id, status_text)| Delivery {
-            provider: NAME.into(),
-            provider_message_id: id,
-            status_text,
-            latency,
-        })
+            .form(&form);
+        crate::http::exchange(NAME, request, interpret).await
     }
 }
 

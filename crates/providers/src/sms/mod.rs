@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use gurumisha_core::domain::PhoneE164;
 
-pub(crate) use crate::http::{retry_after, snippet, transport_error};
+pub(crate) use crate::http::snippet;
 use crate::{DeliveryError, OutboundMessage, Recipient};
 
 /// The default request timeout for SMS APIs.

@@ -8,7 +8,7 @@
 //! unreachable, 21614 not a mobile, 21610 unsubscribed, 21408 region not enabled for the
 //! number) and the account's otherwise (21606 bad `From`, missing service, ...).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use reqwest::StatusCode;
@@ -16,7 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use tracing::instrument;
 
-use super::{base_url, http_client, phone, retry_after, snippet, transport_error, SmsConfigError};
+use super::{base_url, http_client, phone, snippet, SmsConfigError};
 use crate::{Channel, Delivery, DeliveryError, OutboundMessage, Provider};
 
 const NAME: &str = "twilio";
@@ -133,8 +133,7 @@ impl Provider for Twilio {
         if let Some(cb) = &self.config.status_callback {
             form.push(("StatusCallback", cb.as_str()));
         }
-        let start = Instant::now();
-        let response = self
+        let request = self
             .client
             .post(&self.url)
             .basic_auth(
@@ -142,27 +141,8 @@ impl Provider for Twilio {
                 Some(self.config.auth_token.expose_secret()),
             )
             .header("Accept", "application/json")
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| transport_error(NAME, e))?;
-        let status = response.status();
-        let wait = retry_after(response.headers());
-        let body = response
-            .text()
-            .await
-            .map_err(|e| transport_error(NAME, e))?;
-        let latency = start.elapsed();
-        let result = interpret(status, wait, &body);
-        if let Err(e) = &result {
-            tracing::warn!(error = %e.message, class = ?e.class, "twilio send failed");
-        }
-        result.map(|(id, status_text)| Delivery {
-            provider: NAME.into(),
-            provider_message_id: id,
-            status_text,
-            latency,
-        })
+            .form(&form);
+        crate::http::exchange(NAME, request, interpret).await
     }
 }
 
