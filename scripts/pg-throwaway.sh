@@ -116,7 +116,7 @@ cmd_start() {
             -c fsync=on \
             -c synchronous_commit=on \
             -c full_page_writes=on \
-            -c shared_buffers=256MB \
+            -c shared_buffers=1GB \
             -c max_connections=200 \
             -c work_mem=8MB \
             -c maintenance_work_mem=128MB \

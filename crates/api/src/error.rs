@@ -67,6 +67,10 @@ impl From<CoreError> for ApiError {
             CoreError::Closed => {
                 ApiError::new(ApiErrorCode::Unavailable, "the recorder has shut down")
             }
+            CoreError::Internal(detail) => {
+                tracing::error!(%detail, "internal");
+                ApiError::new(ApiErrorCode::Internal, detail)
+            }
         }
     }
 }

@@ -52,4 +52,7 @@ pub enum CoreError {
     Key(String),
     #[error("the recorder has shut down")]
     Closed,
+    /// A worker thread of the core failed (a bug, never bad input).
+    #[error("internal error: {0}")]
+    Internal(String),
 }

@@ -8,7 +8,7 @@ use crate::domain::{Action, AuditActionType, RecordId, Severity, TableName};
 use crate::event::{ActivityRow, AuditContent, FieldChange, NewActivity, NewAudit, RequestContext};
 use crate::sanitize::{Limits, Sanitizer};
 use crate::store::Store;
-use crate::verify::{ChainVerifier, VerifyReport};
+use crate::verify::{ChainLink, ChainVerifier, VerifyReport};
 use crate::writer::GroupCommit;
 use crate::{CoreError, Timestamp};
 use ed25519_dalek::VerifyingKey;
@@ -426,26 +426,50 @@ async fn verify_range(
             _ => (from - 1, crate::chain::GENESIS),
         }
     };
-    let mut v = ChainVerifier::new(start, key, checkpoints, every);
+    // Hashing runs on a blocking thread fed through a short channel, so the next chunk is
+    // being fetched and parsed while this one is hashed (and several parts hash on several
+    // cores rather than taking turns on the task that joins them).
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<ChainLink>>(2);
+    let hasher = tokio::task::spawn_blocking(move || {
+        let mut v = ChainVerifier::new(start, key, checkpoints, every);
+        while let Some(links) = rx.blocking_recv() {
+            if v.feed_links(&links).is_some() {
+                return (v, true);
+            }
+            if v.failed() {
+                // Dropping the receiver tells the fetcher to stop.
+                break;
+            }
+        }
+        (v, false)
+    });
     let mut next = from;
-    loop {
-        let mut links = store.audit_links(next, CHUNK).await?;
-        let full = links.len() as u32 == CHUNK;
-        links.retain(|l| l.seq <= to);
-        let Some(last) = links.last().map(|l| l.seq) else {
-            break;
-        };
-        if v.feed_links(&links).is_some() {
-            // Diagnose from the first row after the last good one, with rows after it as
-            // look-ahead.
-            let rows = store.audit_rows(v.position().0 + 1, 8_192).await?;
-            v.feed(&rows);
-            break;
+    let fetched: Result<(), CoreError> = async {
+        loop {
+            let mut links = store.audit_links(next, CHUNK).await?;
+            let full = links.len() as u32 == CHUNK;
+            links.retain(|l| l.seq <= to);
+            let Some(last) = links.last().map(|l| l.seq) else {
+                break;
+            };
+            if tx.send(links).await.is_err() || !full || last >= to {
+                break;
+            }
+            next = last + 1;
         }
-        if v.failed() || !full || last >= to {
-            break;
-        }
-        next = last + 1;
+        Ok(())
+    }
+    .await;
+    drop(tx);
+    let (mut v, diagnose) = hasher
+        .await
+        .map_err(|e| CoreError::Internal(format!("verification thread: {e}")))?;
+    fetched?;
+    if diagnose {
+        // Diagnose from the first row after the last good one, with rows after it as
+        // look-ahead.
+        let rows = store.audit_rows(v.position().0 + 1, 8_192).await?;
+        v.feed(&rows);
     }
     if to >= 1 && store.audit_head().await?.is_some_and(|h| h.0 >= to) {
         v.require_through(to);
