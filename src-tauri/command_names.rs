@@ -3,6 +3,9 @@
 // control) and by a test in `lib.rs` that keeps this list, the HTTP server's
 // and the capability file in step.
 pub const COMMANDS: &[&str] = &[
+    "sign_in",
+    "sign_out",
+    "whoami",
     "status",
     "list_activity",
     "list_audit",

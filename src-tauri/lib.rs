@@ -25,7 +25,11 @@ pub fn run() -> anyhow::Result<()> {
 
     tauri::Builder::default()
         .manage(api)
+        .manage(commands::SessionSlot::default())
         .invoke_handler(tauri::generate_handler![
+            commands::sign_in,
+            commands::sign_out,
+            commands::whoami,
             commands::status,
             commands::list_activity,
             commands::list_audit,

@@ -138,6 +138,7 @@ fn scenario(label: &str, url: String, dir: &Path, n: usize) {
             signing_key_file: dir.join("signing.key"),
             checkpoint_every: 1000,
             limits: Limits::default(),
+            session_idle: gurumisha_api::config::SESSION_IDLE,
         }))
         .unwrap_or_else(|e| panic!("{label}: {}", e.message));
     rt.block_on(seed(&api, n));

@@ -29,6 +29,7 @@ fn config(url: String, dir: &std::path::Path, limits: Limits) -> Config {
         signing_key_file: dir.join("signing.key"),
         checkpoint_every: 10,
         limits,
+        session_idle: gurumisha_api::config::SESSION_IDLE,
     }
 }
 

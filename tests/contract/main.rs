@@ -7,6 +7,7 @@ mod activity;
 mod audit;
 mod bulk;
 mod chain;
+mod console;
 mod harness;
 mod input;
 mod notify_data;

@@ -15,6 +15,7 @@ const APP = path.resolve(ROOT, process.env.APP ?? 'target/debug/gurumisha-consol
 const DRIVER = process.env.TAURI_DRIVER_URL ?? 'http://127.0.0.1:4444';
 const SHOTS = path.join(ROOT, 'target/screenshots');
 const TIMEOUT = 60_000;
+const PASSWORD = process.env.GURUMISHA_DEMO_PASSWORD ?? 'gurumisha-demo';
 
 describe('desktop console', () => {
   let s;
@@ -41,6 +42,16 @@ describe('desktop console', () => {
 
   test('runs inside Tauri, not in a browser', async () => {
     assert.equal(await s.execute('return "__TAURI_INTERNALS__" in window'), true);
+  });
+
+  test('signs in as a compliance officer', async () => {
+    const user = await s.waitForAll('[data-testid=signin-username]', { timeout: TIMEOUT });
+    await shot('signin');
+    await s.type(user[0], 'compliance1');
+    await s.type(await s.find('[data-testid=signin-password]'), PASSWORD);
+    await s.click(await s.find('[data-testid=signin-submit]'));
+    const who = await s.waitForAll('[data-testid=operator]', { timeout: TIMEOUT });
+    assert.equal(await s.attribute(who[0], 'data-role'), 'compliance_officer');
   });
 
   test('shows the connected store and the newest activity', async () => {

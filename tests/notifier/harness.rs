@@ -49,6 +49,7 @@ async fn open(url: String, dir: PathBuf, name: &'static str) -> Db {
         signing_key_file: dir.join("signing.key"),
         checkpoint_every: 1000,
         limits: Limits::default(),
+        session_idle: gurumisha_api::config::SESSION_IDLE,
     })
     .await
     .unwrap_or_else(|e| panic!("open {name}: {}", e.message));

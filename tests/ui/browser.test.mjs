@@ -17,6 +17,8 @@ const BASE = process.env.GURUMISHA_HTTP_URL;
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../target/screenshots/', import.meta.url));
 const TIMEOUT = 20_000;
+// The demo's operators (`gurumisha demo` prints them) and their password.
+const PASSWORD = process.env.GURUMISHA_DEMO_PASSWORD ?? 'gurumisha-demo';
 
 /**
  * The desktop app's CSP (tauri.conf.json), with the IPC origins swapped for
@@ -80,13 +82,58 @@ describe('console in Chromium', () => {
     // Script errors and CSP violations show up here; the console must have none.
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+      // 401 (not signed in yet, a wrong password) and 403 (the refusal tested below) are
+      // answers the tests ask for; Chromium logs every non-2xx response as an error.
+      const expected = /Failed to load resource: the server responded with a status of 40[13]/;
+      if (msg.type() === 'error' && !expected.test(msg.text())) problems.push(`console: ${msg.text()}`);
     });
     await page.goto(BASE, { waitUntil: 'load' });
   });
 
   after(async () => {
     await browser?.close();
+  });
+
+  async function signIn(username, password = PASSWORD) {
+    await page.getByTestId('signin-username').fill(username);
+    await page.getByTestId('signin-password').fill(password);
+    await page.getByTestId('signin-submit').click();
+  }
+
+  test('a wrong password is refused on the sign-in screen', async () => {
+    await page.getByTestId('signin-form').waitFor();
+    await signIn('compliance1', 'not-the-password');
+    const error = page.getByTestId('signin-error');
+    await error.waitFor();
+    assert.match(await error.innerText(), /wrong username or password/);
+    await page.screenshot({ path: `${SHOTS}browser-signin.png` });
+  });
+
+  test('a support operator gets no audit trail, and the backend refuses it too', async () => {
+    await signIn('support1');
+    await page.getByTestId('operator').waitFor();
+    assert.equal(await page.getByTestId('operator').getAttribute('data-role'), 'support');
+    assert.equal(await page.getByTestId('tab-audit').count(), 0, 'no audit tab for support');
+    // The UI only reflects the role: ask the backend directly, with this session's cookie.
+    const refused = await page.evaluate(async () => {
+      const res = await fetch('/api/list_audit', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      return { status: res.status, body: await res.json() };
+    });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.code, 'forbidden');
+    assert.match(refused.body.message, /support role may not open the audit trail/);
+    await page.getByTestId('signout').click();
+    await page.getByTestId('signin-form').waitFor();
+  });
+
+  test('a compliance officer signs in', async () => {
+    await signIn('compliance1');
+    await page.getByTestId('operator').waitFor();
+    assert.equal(await page.getByTestId('operator').getAttribute('data-role'), 'compliance_officer');
   });
 
   test('header shows the connected store', async () => {

@@ -12,7 +12,13 @@ pub struct Config {
     /// Sign a checkpoint every this many audit rows (0 disables automatic checkpoints).
     pub checkpoint_every: i64,
     pub limits: Limits,
+    /// A console session ends after this long without a request (`GURUMISHA_SESSION_IDLE_MINUTES`,
+    /// default 8 hours: a working day).
+    pub session_idle: std::time::Duration,
 }
+
+/// The default [`Config::session_idle`].
+pub const SESSION_IDLE: std::time::Duration = std::time::Duration::from_secs(8 * 3600);
 
 /// The embedded database: `$GURUMISHA_DATA_DIR/gurumisha.sqlite3`, else the OS data directory.
 pub fn default_sqlite_path() -> PathBuf {
@@ -48,6 +54,16 @@ impl Config {
             })?,
             None => 1000,
         };
+        let session_idle = match env("GURUMISHA_SESSION_IDLE_MINUTES") {
+            Some(v) => std::time::Duration::from_secs(
+                60 * v.parse::<u64>().ok().filter(|m| *m > 0).ok_or_else(|| {
+                    crate::ApiError::invalid(format!(
+                        "GURUMISHA_SESSION_IDLE_MINUTES={v:?} is not a positive number"
+                    ))
+                })?,
+            ),
+            None => SESSION_IDLE,
+        };
         let signing_key_file = env("GURUMISHA_SIGNING_KEY_FILE")
             .map(PathBuf::from)
             .or_else(|| dirs::config_dir().map(|d| d.join("gurumisha").join("audit-signing.key")))
@@ -57,6 +73,7 @@ impl Config {
             signing_key_file,
             checkpoint_every,
             limits,
+            session_idle,
         })
     }
 

@@ -1,20 +1,28 @@
 //! The same API over HTTP on loopback: `POST /api/<command>` with the request as JSON, the
 //! response as JSON, errors as `{code, message}` with a matching status. It also serves the
 //! built UI so a browser can run the console against the real backend. Loopback only.
+//!
+//! `sign_in` sets the session as an HttpOnly, SameSite=Strict cookie (no script sees the
+//! token); every other command except `sign_out` and `status` (which database is connected,
+//! shown on the sign-in screen) runs as that session's operator, through
+//! [`crate::Console`], which checks the role. Requests must be `application/json`, which a
+//! cross-site form cannot send.
 
-use crate::types::{ApiError, ApiErrorCode};
+use crate::types::{ApiError, ApiErrorCode, SignInRequest};
 use crate::Api;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use gurumisha_core::event::RequestContext;
 use std::net::SocketAddr;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = match self.code {
             ApiErrorCode::InvalidInput => StatusCode::BAD_REQUEST,
+            ApiErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
             ApiErrorCode::NotFound => StatusCode::NOT_FOUND,
             ApiErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ApiErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -43,6 +51,9 @@ macro_rules! dispatch {
 
 /// The command names served, for the Tauri shell and tests to compare against.
 pub const COMMANDS: &[&str] = &[
+    "sign_in",
+    "sign_out",
+    "whoami",
     "status",
     "list_activity",
     "list_audit",
@@ -50,17 +61,99 @@ pub const COMMANDS: &[&str] = &[
     "verify_audit",
 ];
 
+const COOKIE: &str = "gurumisha_session";
+
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn cookie(token: &str, max_age: Option<u64>) -> String {
+    let age = max_age.map_or(String::new(), |s| format!("; Max-Age={s}"));
+    format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/{age}")
+}
+
+fn json_response<T: serde::Serialize>(value: &T) -> Result<Response, ApiError> {
+    let v = serde_json::to_value(value).map_err(|e| {
+        ApiError::new(
+            ApiErrorCode::Internal,
+            format!("cannot encode response: {e}"),
+        )
+    })?;
+    Ok(Json(v).into_response())
+}
+
 async fn command(
     State(api): State<Api>,
     Path(name): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: axum::body::Bytes,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Response, ApiError> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !json {
+        return Err(ApiError::invalid(
+            "invalid request: the content type must be application/json",
+        ));
+    }
     let body = if body.is_empty() {
         axum::body::Bytes::from_static(b"{}")
     } else {
         body
     };
-    dispatch!(api, name.as_str(), body, { status, list_activity, list_audit, get_change_set, verify_audit })
+    let token = session_token(&headers);
+    match name.as_str() {
+        "sign_in" => {
+            let req: SignInRequest = serde_json::from_slice(&body)
+                .map_err(|e| ApiError::invalid(format!("invalid request for sign_in: {e}")))?;
+            let context = RequestContext {
+                ip_address: Some(peer.ip()),
+                user_agent: headers
+                    .get(header::USER_AGENT)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+                session_id: None,
+                request_id: None,
+            };
+            let signed = api.sign_in(req, context).await?;
+            let mut resp = json_response(&signed.operator)?;
+            let set = cookie(&signed.token, None)
+                .parse()
+                .map_err(|_| ApiError::new(ApiErrorCode::Internal, "cannot set the cookie"))?;
+            resp.headers_mut().insert(header::SET_COOKIE, set);
+            Ok(resp)
+        }
+        // Before sign-in the console shows which database it is connected to.
+        "status" => {
+            let req = serde_json::from_slice(&body)
+                .map_err(|e| ApiError::invalid(format!("invalid request for status: {e}")))?;
+            json_response(&api.status(req).await?)
+        }
+        "sign_out" => {
+            api.sign_out(token.as_deref()).await?;
+            let mut resp = json_response(&serde_json::json!({}))?;
+            if let Ok(clear) = cookie("", Some(0)).parse() {
+                resp.headers_mut().insert(header::SET_COOKIE, clear);
+            }
+            Ok(resp)
+        }
+        _ => {
+            let console = api.console(token.as_deref())?;
+            let value = dispatch!(console, name.as_str(), body, {
+                whoami, list_activity, list_audit, get_change_set, verify_audit
+            })?;
+            Ok(value.into_response())
+        }
+    }
 }
 
 /// The router: the API under `/api`, and the built UI (if given) for everything else.
@@ -91,5 +184,9 @@ pub async fn serve(
     }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_bound(listener.local_addr()?);
-    axum::serve(listener, router(api, ui_dir)).await
+    axum::serve(
+        listener,
+        router(api, ui_dir).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
 }

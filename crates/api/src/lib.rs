@@ -3,11 +3,18 @@
 //! them over IPC and [`http`] serves the very same functions over loopback HTTP, so the UI is
 //! tested in a real browser against the real backend. No Tauri here.
 
+pub mod access;
 pub mod config;
+mod console;
 mod error;
 pub mod http;
+pub mod password;
+pub mod sessions;
 pub mod telemetry;
 pub mod types;
+
+pub use console::Console;
+pub use gurumisha_core::event::RequestContext;
 
 pub use config::Config;
 pub use types::{ApiError, ApiErrorCode};
@@ -74,6 +81,7 @@ pub struct Api {
     queue: Arc<dyn NotificationStore>,
     notify_data: Arc<dyn NotifyDataStore>,
     recorder: Recorder,
+    sessions: Arc<sessions::Sessions>,
 }
 
 impl Api {
@@ -95,6 +103,7 @@ impl Api {
             queue,
             notify_data,
             recorder,
+            sessions: Arc::new(sessions::Sessions::new(config.session_idle)),
         })
     }
 
@@ -115,6 +124,11 @@ impl Api {
 
     pub fn recorder(&self) -> &Recorder {
         &self.recorder
+    }
+
+    /// Signed-in operators (see [`Api::sign_in`]).
+    pub fn sessions(&self) -> &sessions::Sessions {
+        &self.sessions
     }
 
     pub async fn status(&self, _req: StatusRequest) -> Result<ConsoleStatus, ApiError> {

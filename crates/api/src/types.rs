@@ -50,6 +50,9 @@ pub struct ActivityQuery {
     pub to: Option<String>,
     #[ts(optional)]
     pub text: Option<String>,
+    /// Only the signed-in operator's own activity ("My activity"); overrides the user filter.
+    #[ts(optional, type = "boolean")]
+    pub mine: Option<bool>,
     #[ts(optional)]
     pub cursor: Option<String>,
     #[ts(optional, type = "number | null")]
@@ -153,6 +156,8 @@ pub struct VerifyQuery {
 #[ts(export)]
 pub enum ApiErrorCode {
     InvalidInput,
+    /// Not signed in, the session ended, or a sign-in failed.
+    Unauthenticated,
     NotFound,
     Forbidden,
     Unavailable,
@@ -168,3 +173,36 @@ pub struct ApiError {
     pub code: ApiErrorCode,
     pub message: String,
 }
+
+/// A sign-in with a platform user's password. The password is never logged: `Debug` hides it.
+#[derive(Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct SignInRequest {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for SignInRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInRequest")
+            .field("username", &self.username)
+            .field("password", &"<hidden>")
+            .finish()
+    }
+}
+
+/// A successful sign-in: the session token stays with the transport (the shell's state or an
+/// HttpOnly cookie); only `operator` goes to the UI.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub token: String,
+    pub operator: crate::access::OperatorInfo,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct WhoAmIRequest {}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SignOutRequest {}

@@ -131,6 +131,7 @@ async fn main() -> anyhow::Result<()> {
             .unwrap_or_else(|| scratch.join("key")),
         checkpoint_every: 1000,
         limits: Limits::default(),
+        session_idle: gurumisha_api::config::SESSION_IDLE,
     })
     .await
     .map_err(|e| anyhow::anyhow!(e.message))?;

@@ -156,6 +156,9 @@ const STAFF: &[(&str, Role)] = &[
     ("manager", Role::Manager),
 ];
 const DAY_US: i64 = 86_400_000_000;
+/// The demo operators' password (admin1..3, compliance1..3, support1..3, manager1..3), printed
+/// at the end of `gurumisha demo` and in the README. Demo data only.
+pub const DEMO_PASSWORD: &str = "gurumisha-demo";
 
 struct Person {
     id: i64,
@@ -209,13 +212,14 @@ pub async fn run(url: Option<String>, args: DemoArgs) -> anyhow::Result<ExitCode
     let now = Timestamp::now();
     let start = now.minus_days(90);
 
-    // People: staff first, then customers.
+    // People: staff first, then customers. Staff get real Django hashes of the demo password
+    // (each with its own salt, at Django's cost), so they can sign in to the console.
     let mut users = Vec::new();
     for (i, (role_name, role)) in STAFF.iter().enumerate() {
         for n in 0..3 {
             let first = pick(&mut rng, FIRST).to_string();
             let last = pick(&mut rng, LAST).to_string();
-            users.push(new_user(
+            let mut user = new_user(
                 &mut rng,
                 format!("{role_name}{}", n + 1),
                 first,
@@ -223,7 +227,13 @@ pub async fn run(url: Option<String>, args: DemoArgs) -> anyhow::Result<ExitCode
                 *role,
                 true,
                 start.minus_days(200 + i as i64),
-            ));
+            );
+            user.password_hash = gurumisha_api::password::make(
+                DEMO_PASSWORD,
+                &gurumisha_api::password::new_salt(),
+                gurumisha_api::password::DEFAULT_ITERATIONS,
+            );
+            users.push(user);
         }
     }
     for n in 0..200 {
@@ -603,6 +613,9 @@ pub async fn run(url: Option<String>, args: DemoArgs) -> anyhow::Result<ExitCode
         cars.len()
     );
     println!("notifications: {notifications}");
+    println!(
+        "console operators: admin1, compliance1, support1, manager1 (and 2, 3), password {DEMO_PASSWORD:?}"
+    );
     store
         .optimize()
         .await
@@ -632,7 +645,7 @@ fn new_user(
         is_active: true,
         date_joined: joined,
         time_zone: "Africa/Nairobi".into(),
-        // Django's marker for "no usable password"; operators get real hashes in the console issue.
+        // Django's marker for "no usable password" (customers never sign in to the console).
         password_hash: "!".into(),
     }
 }

@@ -223,6 +223,13 @@ impl Recorder {
         seqs.into_iter().next().ok_or(CoreError::Closed)
     }
 
+    /// One audit entry through the group-commit path (durable on return). Returns its
+    /// sequence number.
+    pub async fn log_audit(&self, entry: NewAudit) -> Result<i64, CoreError> {
+        let seqs = self.audit.submit(vec![self.audit_content(entry)]).await?;
+        seqs.into_iter().next().ok_or(CoreError::Closed)
+    }
+
     /// Expands a model change into one audit entry per changed field, sharing a change-set id.
     /// Fields whose old and new values are equal are dropped; `None` if nothing changed.
     pub fn model_change_entries(change: ModelChange) -> Option<(String, Vec<NewAudit>)> {

@@ -113,4 +113,7 @@ pub trait Store: Send + Sync + 'static {
     async fn get_user_by_username(&self, username: &str) -> Result<Option<User>, StoreError>;
     /// Users ordered by id, keyset after `after_id`.
     async fn list_users(&self, after_id: i64, limit: u32) -> Result<Vec<User>, StoreError>;
+    /// The stored password hash of a user (Django's `algorithm$iterations$salt$hash`, or an
+    /// unusable marker); `None` for no such user. Only the sign-in check reads it.
+    async fn password_hash(&self, user_id: i64) -> Result<Option<String>, StoreError>;
 }

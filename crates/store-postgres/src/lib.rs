@@ -268,4 +268,12 @@ impl Store for PgStore {
     async fn list_users(&self, after_id: i64, limit: u32) -> Result<Vec<User>, StoreError> {
         platform::list_users(&self.pool, after_id, limit).await
     }
+
+    async fn password_hash(&self, user_id: i64) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(error::db)
+    }
 }

@@ -286,4 +286,10 @@ impl Store for SqliteStore {
             .read(move |c| platform::list_users(c, after_id, limit))
             .await
     }
+
+    async fn password_hash(&self, user_id: i64) -> Result<Option<String>, StoreError> {
+        self.readers
+            .read(move |c| platform::password_hash(c, user_id))
+            .await
+    }
 }

@@ -160,6 +160,17 @@ pub(crate) fn get_user_by_username(
     rows.next().map_err(db_err)?.map(decode_user).transpose()
 }
 
+pub(crate) fn password_hash(conn: &Connection, user_id: i64) -> Result<Option<String>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT password_hash FROM users WHERE id = ?1")
+        .map_err(db_err)?;
+    let mut rows = stmt.query([user_id]).map_err(db_err)?;
+    rows.next()
+        .map_err(db_err)?
+        .map(|r| r.get(0).map_err(db_err))
+        .transpose()
+}
+
 pub(crate) fn list_users(
     conn: &Connection,
     after_id: i64,

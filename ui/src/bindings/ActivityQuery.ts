@@ -8,4 +8,8 @@ from?: string,
 /**
  * RFC 3339 time or YYYY-MM-DD, exclusive.
  */
-to?: string, text?: string, cursor?: string, limit?: number | null, };
+to?: string, text?: string, 
+/**
+ * Only the signed-in operator's own activity ("My activity"); overrides the user filter.
+ */
+mine?: boolean, cursor?: string, limit?: number | null, };

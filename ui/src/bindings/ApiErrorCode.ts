@@ -3,4 +3,4 @@
 /**
  * Error codes the UI understands; the TypeScript side mirrors this enum.
  */
-export type ApiErrorCode = "invalid_input" | "not_found" | "forbidden" | "unavailable" | "internal";
+export type ApiErrorCode = "invalid_input" | "unauthenticated" | "not_found" | "forbidden" | "unavailable" | "internal";

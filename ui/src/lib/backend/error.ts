@@ -1,6 +1,6 @@
 import type { ErrorCode } from './types';
 
-const CODES: readonly ErrorCode[] = ['invalid_input', 'not_found', 'forbidden', 'unavailable', 'internal'];
+const CODES: readonly ErrorCode[] = ['invalid_input', 'unauthenticated', 'not_found', 'forbidden', 'unavailable', 'internal'];
 
 /** An `{code, message}` error from the API, whichever transport carried it. */
 export class BackendError extends Error {
@@ -23,7 +23,8 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 /** The code to assume when a response carries no usable `{code, message}` body. */
 export function codeForStatus(status: number): ErrorCode {
   if (status === 400 || status === 422) return 'invalid_input';
-  if (status === 401 || status === 403) return 'forbidden';
+  if (status === 401) return 'unauthenticated';
+  if (status === 403) return 'forbidden';
   if (status === 404) return 'not_found';
   if (status === 502 || status === 503 || status === 504) return 'unavailable';
   return 'internal';
@@ -52,6 +53,7 @@ export function describeError(err: unknown): string {
   const e = toBackendError(err);
   const label: Record<ErrorCode, string> = {
     invalid_input: 'Invalid input',
+    unauthenticated: 'Not signed in',
     not_found: 'Not found',
     forbidden: 'Not allowed',
     unavailable: 'Backend unavailable',

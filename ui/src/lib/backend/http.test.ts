@@ -88,7 +88,7 @@ describe('http backend', () => {
 describe('error mapping', () => {
   it('derives codes from HTTP statuses', () => {
     expect(codeForStatus(422)).toBe('invalid_input');
-    expect(codeForStatus(401)).toBe('forbidden');
+    expect(codeForStatus(401)).toBe('unauthenticated');
     expect(codeForStatus(403)).toBe('forbidden');
     expect(codeForStatus(404)).toBe('not_found');
     expect(codeForStatus(503)).toBe('unavailable');

@@ -3,7 +3,7 @@ import { tauriBackend } from './tauri';
 import type { Backend } from './types';
 
 export type { Backend, CommandName, ErrorCode } from './types';
-export { BackendError, describeError } from './error';
+export { BackendError, describeError, toBackendError } from './error';
 
 /** Inside the desktop shell Tauri injects this global before any script runs. */
 export function inTauri(w: object = globalThis): boolean {

@@ -13,6 +13,10 @@ import type { AuditQuery } from '../../bindings/AuditQuery';
 import type { AuditRecord } from '../../bindings/AuditRecord';
 import type { ChangeSetQuery } from '../../bindings/ChangeSetQuery';
 import type { ConsoleStatus } from '../../bindings/ConsoleStatus';
+import type { OperatorInfo } from '../../bindings/OperatorInfo';
+import type { SignInRequest } from '../../bindings/SignInRequest';
+import type { SignOutRequest } from '../../bindings/SignOutRequest';
+import type { WhoAmIRequest } from '../../bindings/WhoAmIRequest';
 import type { StatusRequest } from '../../bindings/StatusRequest';
 import type { VerifyQuery } from '../../bindings/VerifyQuery';
 import type { VerifyReport } from '../../bindings/VerifyReport';
@@ -21,6 +25,9 @@ export type ErrorCode = ApiError['code'];
 
 /** Command name → [request, response]. Mirrors the Api methods in crates/api. */
 export interface Commands {
+  sign_in: [SignInRequest, OperatorInfo];
+  sign_out: [SignOutRequest, unknown];
+  whoami: [WhoAmIRequest, OperatorInfo];
   status: [StatusRequest, ConsoleStatus];
   list_activity: [ActivityQuery, ActivityPage];
   list_audit: [AuditQuery, AuditPage];
@@ -38,6 +45,11 @@ export type Transport = <C extends CommandName>(command: C, req: RequestOf<C>) =
 export interface Backend {
   /** Which transport is in use, for display and diagnostics. */
   readonly kind: 'tauri' | 'http';
+  /** Checks a platform user's password and staff rights; the session stays in the backend. */
+  signIn(req: SignInRequest): Promise<OperatorInfo>;
+  signOut(): Promise<void>;
+  /** The signed-in operator; rejects with `unauthenticated` when there is none. */
+  whoami(): Promise<OperatorInfo>;
   status(): Promise<ConsoleStatus>;
   listActivity(req: ActivityQuery): Promise<ActivityPage>;
   listAudit(req: AuditQuery): Promise<AuditPage>;
@@ -48,6 +60,11 @@ export interface Backend {
 export function backendOver(kind: Backend['kind'], send: Transport): Backend {
   return {
     kind,
+    signIn: (req) => send('sign_in', req),
+    signOut: async () => {
+      await send('sign_out', {});
+    },
+    whoami: () => send('whoami', {}),
     status: () => send('status', {}),
     listActivity: (req) => send('list_activity', req),
     listAudit: (req) => send('list_audit', req),
