@@ -38,6 +38,7 @@ command -v tauri-driver >/dev/null || die "tauri-driver is missing (scripts/inst
 tmp=$(mktemp -d)
 xvfb_pid=
 driver_pgid=
+notify_pid=
 cleanup() {
   # tauri-driver runs in its own process group with WebKitWebDriver and the
   # app under it: end the group, then Xvfb.
@@ -45,6 +46,9 @@ cleanup() {
     kill -TERM -- "-$driver_pgid" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 -- "-$driver_pgid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL -- "-$driver_pgid" 2>/dev/null || true
+  fi
+  if [ -n "$notify_pid" ]; then
+    kill "$notify_pid" 2>/dev/null || true
   fi
   if [ -n "$xvfb_pid" ]; then
     kill "$xvfb_pid" 2>/dev/null || true
@@ -79,6 +83,22 @@ echo "e2e: Xvfb on $DISPLAY"
 # accelerated compositing otherwise leave the window blank.
 export WEBKIT_DISABLE_DMABUF_RENDERER=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 LIBGL_ALWAYS_SOFTWARE=1
 
+# Desktop notifications go to a stand-in server on this private bus, which logs them for
+# the test (the app's notification errors are swallowed, so the log is the proof).
+export GURUMISHA_E2E_NOTIFY_LOG="$tmp/notifications.jsonl"
+: >"$GURUMISHA_E2E_NOTIFY_LOG"
+/usr/bin/python3 scripts/fake-notifications.py "$GURUMISHA_E2E_NOTIFY_LOG" >"$tmp/notifications.log" 2>&1 &
+notify_pid=$!
+for _ in $(seq 50); do
+  grep -q ready "$tmp/notifications.log" 2>/dev/null && break
+  kill -0 "$notify_pid" 2>/dev/null || { show_logs; die "the stand-in notification server exited"; }
+  sleep 0.1
+done
+grep -q ready "$tmp/notifications.log" || { show_logs; die "the stand-in notification server did not start"; }
+
+# Exports skip the native save dialog (WebDriver cannot drive GTK dialogs).
+export GURUMISHA_SAVE_PATH="$tmp/export.csv"
+
 setsid tauri-driver --port "$DRIVER_PORT" --native-port "$NATIVE_PORT" --native-driver "$NATIVE_DRIVER" \
   >"$tmp/tauri-driver.log" 2>&1 &
 driver_pid=$!
@@ -86,6 +106,8 @@ driver_pgid=$(ps -o pgid= -p "$driver_pid" | tr -d ' ' || true)
 [ -n "$driver_pgid" ] || { show_logs; die "tauri-driver did not start"; }
 
 status=0
+GURUMISHA_BIN=$(realpath -m "${GURUMISHA_BIN:-target/debug/gurumisha}")
+export GURUMISHA_BIN
 TAURI_DRIVER_URL="http://127.0.0.1:$DRIVER_PORT" node --test --test-reporter=spec tests/e2e/ || status=$?
 if [ "$status" -ne 0 ]; then
   show_logs

@@ -23,6 +23,8 @@ APT_PACKAGES=(
   librsvg2-dev libayatana-appindicator3-dev libxdo-dev
   # UI tests in Chromium, the desktop window under Xvfb over WebDriver
   xvfb xauth chromium chromium-driver webkit2gtk-driver dbus-x11
+  # the end-to-end test's stand-in desktop notification server (scripts/fake-notifications.py)
+  python3-dbus python3-gi
   # the PostgreSQL store's test cluster; icon generation
   postgresql imagemagick
 )

@@ -5,6 +5,7 @@
 //! function. No queries, loops or policy live here; nothing depends on this
 //! crate.
 
+mod alerts;
 mod commands;
 
 use anyhow::Context;
@@ -26,6 +27,14 @@ pub fn run() -> anyhow::Result<()> {
     tauri::Builder::default()
         .manage(api)
         .manage(commands::SessionSlot::default())
+        .manage(alerts::Alerts::default())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .setup(|app| {
+            use tauri::Manager;
+            app.state::<alerts::Alerts>().on_click(app.handle())?;
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::sign_in,
             commands::sign_out,
@@ -35,6 +44,24 @@ pub fn run() -> anyhow::Result<()> {
             commands::list_audit,
             commands::get_change_set,
             commands::verify_audit,
+            commands::queue_summary,
+            commands::list_notifications,
+            commands::get_notification,
+            commands::queue_action,
+            commands::list_templates,
+            commands::get_template,
+            commands::preview_template,
+            commands::save_template,
+            commands::send_test_template,
+            commands::get_preferences,
+            commands::set_preferences,
+            commands::overview,
+            commands::field_last_changes,
+            commands::start_export,
+            commands::export_status,
+            commands::cancel_export,
+            commands::get_alert_settings,
+            commands::set_alert_settings,
         ])
         .run(tauri::generate_context!())
         .context("the desktop window failed")

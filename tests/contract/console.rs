@@ -333,3 +333,464 @@ async fn a_session_ends_at_sign_out() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_overview_counts_what_happened() {
+    both(|db| async move {
+        let id = staff(&db, "mwangi", Role::Manager, &cheap("pw"), true, true).await;
+        let now = Timestamp::now();
+        let rec = db.api.recorder();
+        let mut batch = Vec::new();
+        for (ago_us, action) in [
+            (60_000_000, "car_view"),
+            (120_000_000, "car_view"),
+            (3 * 86_400_000_000, "login"),
+            (40 * 86_400_000_000, "login"), // outside a 30-day window
+        ] {
+            let mut a = gurumisha_core::event::NewActivity::new(
+                Some(id),
+                Action::parse(action).unwrap(),
+                "overview test",
+            );
+            a.timestamp = Some(Timestamp(now.micros() - ago_us));
+            batch.push(a);
+        }
+        rec.log_activities(batch).await.unwrap();
+        rec.log_security_event(
+            Some(id),
+            AuditActionType::parse("permission_change").unwrap(),
+            "made a customer staff",
+            Severity::Critical,
+            RequestContext::default(),
+        )
+        .await
+        .unwrap();
+        let mut n = crate::queue::note("ov-1", 3, now);
+        n.channel = "sms".into();
+        db.api.queue_store().enqueue(vec![n]).await.unwrap();
+
+        let manager = sign_in(&db, "mwangi", "pw").await.unwrap();
+        let o = manager
+            .overview(gurumisha_api::types::OverviewRequest { days: Some(30) })
+            .await
+            .unwrap();
+        assert_eq!(o.events_per_day.len(), 30, "{}", db.name);
+        let days: Vec<&str> = o.events_per_day.iter().map(|d| d.day.as_str()).collect();
+        assert!(
+            days.windows(2).all(|w| w[0] < w[1]),
+            "days ascend: {days:?}"
+        );
+        // The sign-in itself logs one `login` activity today.
+        let total: i64 = o.events_per_day.iter().map(|d| d.count).sum();
+        assert_eq!(
+            total, 4,
+            "three test events and the sign-in, not the one 40 days ago"
+        );
+        assert_eq!(o.top_actions[0].name, "car_view");
+        assert_eq!(o.top_actions[0].count, 2);
+        assert_eq!(o.top_actions[1].name, "login");
+        assert_eq!(o.top_actions[1].count, 2);
+        let critical = o
+            .audit_by_severity
+            .iter()
+            .find(|s| s.name == "critical")
+            .unwrap();
+        assert_eq!(critical.count, 1);
+        assert_eq!(o.critical_recent[0].description, "made a customer staff");
+        let sms = o
+            .delivery_by_channel
+            .iter()
+            .find(|c| c.channel == "sms")
+            .unwrap();
+        assert_eq!((sms.pending, sms.sent), (1, 0));
+        assert_eq!(o.queue_depth, 1);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn who_last_changed_each_field() {
+    both(|db| async move {
+        let a = staff(
+            &db,
+            "auditor",
+            Role::ComplianceOfficer,
+            &cheap("pw"),
+            true,
+            true,
+        )
+        .await;
+        let seller = staff(&db, "seller", Role::Support, &cheap("pw2"), true, true).await;
+        let change =
+            |user: i64, field: &str, old: serde_json::Value, new: serde_json::Value| ModelChange {
+                timestamp: None,
+                user_id: Some(user),
+                table_name: TableName::parse("cars").unwrap(),
+                record_id: RecordId::from(7),
+                action_type: AuditActionType::parse("update").unwrap(),
+                changes: vec![gurumisha_core::event::FieldChange {
+                    field: FieldName::parse(field).unwrap(),
+                    old,
+                    new,
+                }],
+                severity: None,
+                description: None,
+                context: RequestContext::default(),
+            };
+        let rec = db.api.recorder();
+        rec.log_model_change(change(a, "price_kes", json!(1), json!(2)))
+            .await
+            .unwrap();
+        rec.log_model_change(change(seller, "status", json!("available"), json!("sold")))
+            .await
+            .unwrap();
+        rec.log_model_change(change(seller, "price_kes", json!(2), json!(3)))
+            .await
+            .unwrap();
+        let console = sign_in(&db, "auditor", "pw").await.unwrap();
+        let last = console
+            .field_last_changes(gurumisha_api::types::FieldLastChangesQuery {
+                table_name: "cars".into(),
+                record_id: "7".into(),
+            })
+            .await
+            .unwrap();
+        let fields: Vec<&str> = last.iter().map(|f| f.field_name.as_str()).collect();
+        assert_eq!(fields, ["price_kes", "status"], "{}", db.name);
+        assert_eq!(last[0].last.user_id, Some(seller));
+        assert_eq!(last[0].last.new_value, Some(json!(3)));
+        let access = &recent_audit(&db, 1).await[0];
+        assert_eq!(access.row.content.action_type, "data_access");
+        assert_eq!(
+            access.row.content.description,
+            "opened the history of cars 7"
+        );
+    })
+    .await;
+}
+
+async fn wait_done(console: &Console, id: &str) -> gurumisha_api::export::ExportStatus {
+    for _ in 0..500 {
+        let s = console
+            .export_status(gurumisha_api::export::ExportId {
+                export_id: id.into(),
+            })
+            .await
+            .unwrap();
+        if s.state != gurumisha_api::export::ExportState::Running {
+            return s;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("export {id} did not finish");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_stream_the_filtered_set_formula_safe() {
+    use gurumisha_api::export::{ExportFormat, ExportKind, ExportRequest, ExportState};
+    both(|db| async move {
+        let id = staff(
+            &db,
+            "kiprono",
+            Role::ComplianceOfficer,
+            &cheap("pw"),
+            true,
+            true,
+        )
+        .await;
+        let other = staff(
+            &db,
+            "mutua",
+            Role::ComplianceOfficer,
+            &cheap("pw"),
+            true,
+            true,
+        )
+        .await;
+        let rec = db.api.recorder();
+        let mut batch = Vec::new();
+        for i in 0..2_500 {
+            let mut a = gurumisha_core::event::NewActivity::new(
+                Some(other),
+                Action::parse("search").unwrap(),
+                if i == 7 {
+                    "=HYPERLINK(\"http://evil.example\",\"click\")".to_owned()
+                } else {
+                    format!("searched for harrier {i}")
+                },
+            );
+            a.timestamp = Some(Timestamp(
+                Timestamp::now().micros() - i64::from(i) * 1_000_000,
+            ));
+            batch.push(a);
+        }
+        rec.log_activities(batch).await.unwrap();
+        let console = sign_in(&db, "kiprono", "pw").await.unwrap();
+        let path = db.dir.join("activity.csv");
+        let started = console
+            .start_export(
+                ExportRequest {
+                    kind: ExportKind::Activity,
+                    format: ExportFormat::Csv,
+                    activity: Some(ActivityQuery {
+                        action: Some("search".into()),
+                        ..Default::default()
+                    }),
+                    audit: None,
+                },
+                path.clone(),
+                None,
+            )
+            .await
+            .unwrap();
+        let done = wait_done(&console, &started.export_id).await;
+        assert_eq!(done.state, ExportState::Done, "{:?}", done.error);
+        assert_eq!(
+            done.rows, 2_500,
+            "{}: every page, not just the first",
+            db.name
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(done.bytes as usize, text.len());
+        let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines.len(), 2_501);
+        assert!(lines[0].starts_with("id,timestamp,user_id,username,action,description"));
+        assert!(
+            text.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\""),
+            "a formula is defused"
+        );
+        let export_row = &recent_audit(&db, 1).await[0];
+        assert_eq!(export_row.row.content.action_type, "export");
+        assert_eq!(export_row.row.content.user_id, Some(id));
+        assert!(export_row
+            .row
+            .content
+            .description
+            .contains("filter: action=search"));
+
+        // JSON Lines of the audit trail: one parseable object per row.
+        let path = db.dir.join("audit.jsonl");
+        let started = console
+            .start_export(
+                ExportRequest {
+                    kind: ExportKind::Audit,
+                    format: ExportFormat::Jsonl,
+                    activity: None,
+                    audit: Some(AuditQuery::default()),
+                },
+                path.clone(),
+                None,
+            )
+            .await
+            .unwrap();
+        let done = wait_done(&console, &started.export_id).await;
+        assert_eq!(done.state, ExportState::Done);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let rows: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(rows.len() as u64, done.rows);
+        assert!(rows.iter().any(|r| r["action_type"] == "export"));
+
+        // Another operator cannot see or fetch it.
+        let peer = sign_in(&db, "mutua", "pw").await.unwrap();
+        let e = peer
+            .export_status(gurumisha_api::export::ExportId {
+                export_id: started.export_id.clone(),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, ApiErrorCode::NotFound);
+        assert!(peer.export_file(&started.export_id).is_err());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn support_is_refused_an_audit_export_in_the_backend() {
+    use gurumisha_api::export::{ExportFormat, ExportKind, ExportRequest};
+    both(|db| async move {
+        let id = staff(&db, "wekesa", Role::Support, &cheap("pw"), true, true).await;
+        let support = sign_in(&db, "wekesa", "pw").await.unwrap();
+        let path = db.dir.join("refused.csv");
+        let e = support
+            .start_export(
+                ExportRequest {
+                    kind: ExportKind::Audit,
+                    format: ExportFormat::Csv,
+                    activity: None,
+                    audit: None,
+                },
+                path.clone(),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, ApiErrorCode::Forbidden);
+        assert!(!path.exists(), "nothing written");
+        let denied = &recent_audit(&db, 1).await[0];
+        assert_eq!(denied.row.content.action_type, "permission_denied");
+        assert_eq!(denied.row.content.user_id, Some(id));
+        assert!(denied
+            .row
+            .content
+            .description
+            .contains("export the audit trail"));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_bring_new_critical_events_and_dead_notifications() {
+    use gurumisha_api::alerts::{AlertKind, AlertSettingsRequest};
+    use gurumisha_api::AlertSettings;
+    use gurumisha_core::queue::NextStep;
+    both(|db| async move {
+        staff(
+            &db,
+            "officer",
+            Role::ComplianceOfficer,
+            &cheap("pw"),
+            true,
+            true,
+        )
+        .await;
+        staff(&db, "helper", Role::Support, &cheap("pw"), true, true).await;
+        let officer = sign_in(&db, "officer", "pw").await.unwrap();
+        let support = sign_in(&db, "helper", "pw").await.unwrap();
+        let rec = db.api.recorder();
+        // Old events are not alerts: the watcher starts at the head.
+        rec.log_security_event(
+            None,
+            AuditActionType::parse("permission_change").unwrap(),
+            "before the watcher",
+            Severity::Critical,
+            RequestContext::default(),
+        )
+        .await
+        .unwrap();
+        let start = officer.alert_start().await.unwrap();
+        assert_eq!(
+            officer
+                .get_alert_settings(AlertSettingsRequest {})
+                .await
+                .unwrap(),
+            AlertSettings::default()
+        );
+        for (sev, text) in [
+            (Severity::Critical, "superuser granted to mteja"),
+            (Severity::High, "bulk price change"),
+            (Severity::Low, "viewed a car"),
+        ] {
+            rec.log_security_event(
+                None,
+                AuditActionType::parse("permission_change").unwrap(),
+                text,
+                sev,
+                RequestContext::default(),
+            )
+            .await
+            .unwrap();
+        }
+        let q = db.api.queue_store();
+        let now = Timestamp::now();
+        let id = q
+            .enqueue(vec![crate::queue::note("alert-1", 3, now)])
+            .await
+            .unwrap()[0]
+            .0;
+        let lease = q.claim("w", 1, 30_000, now).await.unwrap().pop().unwrap().1;
+        q.fail(
+            lease,
+            crate::queue::attempt(now, "550 no such user"),
+            NextStep::Dead {
+                reason: "550 no such user".into(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+
+        let (alerts, next) = officer.alerts_after(start).await.unwrap();
+        let kinds: Vec<AlertKind> = alerts.iter().map(|a| a.kind).collect();
+        assert_eq!(
+            kinds,
+            [AlertKind::CriticalAudit, AlertKind::DeadNotification],
+            "{}: high is opt-in, low never",
+            db.name
+        );
+        assert!(alerts[0].body.contains("superuser granted to mteja"));
+        assert!(alerts[0].route.starts_with("#/audit?severity=critical"));
+        assert_eq!(alerts[1].route, format!("#/queue?status=dead&id={id}"));
+        assert!(alerts[1].body.contains("550 no such user"));
+        // Nothing twice.
+        assert!(officer.alerts_after(next).await.unwrap().0.is_empty());
+
+        // Settings: high on, dead off (recorded), applied to the next read.
+        officer
+            .set_alert_settings(AlertSettings {
+                critical_audit: true,
+                high_audit: true,
+                dead_notifications: false,
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            recent_audit(&db, 1).await[0].row.content.action_type,
+            "config_change"
+        );
+        let (alerts, _) = officer.alerts_after(start).await.unwrap();
+        let kinds: Vec<AlertKind> = alerts.iter().map(|a| a.kind).collect();
+        assert_eq!(kinds, [AlertKind::CriticalAudit, AlertKind::HighAudit]);
+
+        // Support may not see audit data: only the dead notification reaches them.
+        let (alerts, _) = support.alerts_after(start).await.unwrap();
+        let kinds: Vec<AlertKind> = alerts.iter().map(|a| a.kind).collect();
+        assert_eq!(kinds, [AlertKind::DeadNotification]);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_alert_watcher_wakes_within_seconds() {
+    use gurumisha_api::alerts::CancellationToken;
+    both(|db| async move {
+        staff(&db, "watcher", Role::Admin, &cheap("pw"), true, true).await;
+        let admin = sign_in(&db, "watcher", "pw").await.unwrap();
+        let stop = CancellationToken::new();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let task = {
+            let (admin, stop) = (admin.clone(), stop.clone());
+            tokio::spawn(async move {
+                admin
+                    .watch_alerts(stop, std::time::Duration::from_millis(500), move |a| {
+                        let _ = tx.send(a);
+                    })
+                    .await
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let t = std::time::Instant::now();
+        db.api
+            .recorder()
+            .log_security_event(
+                None,
+                AuditActionType::parse("permission_change").unwrap(),
+                "watched",
+                Severity::Critical,
+                RequestContext::default(),
+            )
+            .await
+            .unwrap();
+        let alert = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv())
+            .await
+            .expect("an alert within seconds")
+            .unwrap();
+        assert!(alert.body.contains("watched"), "{}", db.name);
+        eprintln!("{}: alert after {:?}", db.name, t.elapsed());
+        stop.cancel();
+        task.await.unwrap().unwrap();
+    })
+    .await;
+}

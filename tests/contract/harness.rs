@@ -8,7 +8,8 @@ use std::path::PathBuf;
 pub struct Db {
     pub api: Api,
     pub name: &'static str,
-    dir: PathBuf,
+    /// A scratch directory of this database, removed with it.
+    pub dir: PathBuf,
 }
 
 impl Drop for Db {

@@ -8,6 +8,7 @@ mod audit;
 mod bulk;
 mod chain;
 mod console;
+mod console_notify;
 mod harness;
 mod input;
 mod notify_data;

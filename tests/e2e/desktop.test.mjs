@@ -5,7 +5,9 @@
 //   APP=target/debug/gurumisha-console node --test tests/e2e/
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Session, waitFor, waitForDriver } from './webdriver.mjs';
@@ -16,12 +18,27 @@ const DRIVER = process.env.TAURI_DRIVER_URL ?? 'http://127.0.0.1:4444';
 const SHOTS = path.join(ROOT, 'target/screenshots');
 const TIMEOUT = 60_000;
 const PASSWORD = process.env.GURUMISHA_DEMO_PASSWORD ?? 'gurumisha-demo';
+const run = promisify(execFile);
+// scripts/e2e.sh: the stand-in notification server's log and the CLI.
+const NOTIFY_LOG = process.env.GURUMISHA_E2E_NOTIFY_LOG;
+const CLI = process.env.GURUMISHA_BIN ?? path.join(ROOT, 'target/debug/gurumisha');
+
+/** The Notify calls the stand-in server received so far. */
+async function notifications() {
+  const text = await readFile(NOTIFY_LOG, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
 
 describe('desktop console', () => {
   let s;
 
+  // The X server's picture of the window, as a person sees it (ImageMagick's `import` on
+  // the test's Xvfb display). WebKitWebDriver's own screenshot hangs on some pages.
   async function shot(name) {
-    await writeFile(path.join(SHOTS, `desktop-${name}.png`), await s.screenshot());
+    await run('import', ['-window', 'root', path.join(SHOTS, `desktop-${name}.png`)]);
   }
 
   async function dataState(testid) {
@@ -52,6 +69,15 @@ describe('desktop console', () => {
     await s.click(await s.find('[data-testid=signin-submit]'));
     const who = await s.waitForAll('[data-testid=operator]', { timeout: TIMEOUT });
     assert.equal(await s.attribute(who[0], 'data-role'), 'compliance_officer');
+    // Operators with the overview permission land on it.
+    await s.waitForAll('[data-testid=nav-overview][aria-current=page]', { timeout: TIMEOUT });
+  });
+
+  test('the overview shows charts', async () => {
+    const bars = await s.waitForAll('[data-testid=overview-events] [data-testid=bar]', { timeout: TIMEOUT });
+    assert.ok(bars.length >= 7, 'a bar per day');
+    await s.waitForAll('[data-testid=overview-delivery] [data-testid=split-row]', { timeout: TIMEOUT });
+    await shot('overview');
   });
 
   test('shows the connected store and the newest activity', async () => {
@@ -62,18 +88,19 @@ describe('desktop console', () => {
     }, { timeout: TIMEOUT });
     assert.match(backend, /^(sqlite|postgres)$/);
 
+    await s.click(await s.find('[data-testid=nav-activity]'));
     const rows = await s.waitForAll('[data-testid=activity-row]', { timeout: TIMEOUT });
     assert.ok(rows.length > 0);
     await shot('activity');
   });
 
-  test('audit tab lists the trail', async () => {
-    await s.click(await s.find('[data-testid=tab-audit]'));
+  test('audit trail lists the trail and opens a change set', async () => {
+    await s.click(await s.find('[data-testid=nav-audit]'));
     const rows = await s.waitForAll('[data-testid=audit-row]', { timeout: TIMEOUT });
     assert.ok(rows.length > 0);
 
-    // A cell, not the row: WebKitWebDriver does not count a <tr> as interactable.
-    const withSet = await s.findAll('[data-testid=audit-row]:not([data-change-set=""]) td:nth-child(2)');
+    // A cell, not the whole row, as the click target (the rows are grid rows of a virtual table).
+    const withSet = await s.findAll('[data-testid=audit-row]:not([data-change-set=""]) [role=gridcell]:nth-child(2)');
     if (withSet.length > 0) {
       await s.click(withSet[0]);
       await s.waitForAll('[data-testid=changeset-panel] [data-testid=changeset-row]', { timeout: TIMEOUT });
@@ -81,6 +108,23 @@ describe('desktop console', () => {
       await s.click(await s.find('[data-testid=audit-detail] button[aria-label=Close]'));
     }
     await shot('audit');
+  });
+
+  test('the activity search filters the rows', async () => {
+    await s.click(await s.find('[data-testid=nav-activity]'));
+    await s.waitForAll('[data-testid=activity-row]', { timeout: TIMEOUT });
+    const search = await s.find('[data-testid=activity-filter]');
+    await s.clear(search);
+    await s.type(search, 'login\uE007');
+    const texts = await waitFor('filtered activity rows', async () => {
+      const rows = await s.findAll('[data-testid=activity-row]');
+      if (rows.length === 0) return null;
+      const all = await Promise.all(rows.map((r) => s.textContent(r)));
+      return all.every((t) => /log\s?in/i.test(t)) ? all : null;
+    }, { timeout: TIMEOUT });
+    assert.ok(texts.length > 0);
+    assert.match(await s.execute('return location.hash'), /q=login/);
+    await shot('activity-filtered');
   });
 
   test('verify now reports an intact chain', async () => {
@@ -93,5 +137,53 @@ describe('desktop console', () => {
     assert.equal(state, 'ok', text);
     assert.match(text, /^OK/);
     await shot('verified');
+  });
+
+  test('a critical audit event raises a desktop notification that opens it', async () => {
+    assert.ok(NOTIFY_LOG, 'GURUMISHA_E2E_NOTIFY_LOG (scripts/e2e.sh) is set');
+    const before = (await notifications()).length;
+    const description = `e2e: superuser granted ${Date.now()}`;
+    await run(CLI, [
+      'audit', 'security-event', '--type', 'permission_change', '--severity', 'critical',
+      '--description', description,
+    ]);
+    const shown = await waitFor('the desktop notification', async () => {
+      const all = await notifications();
+      return all.slice(before).find((n) => n.body.includes(description)) ?? null;
+    }, { timeout: 20_000 });
+    assert.match(shown.summary, /^Critical audit event/);
+    assert.ok(shown.actions.includes('default'), 'clickable');
+    // Click it: the server emits ActionInvoked(id, "default").
+    await run('dbus-send', [
+      '--session', '--type=signal', '/org/freedesktop/Notifications',
+      'org.freedesktop.Notifications.ActionInvoked', `uint32:${shown.id}`, 'string:default',
+    ]);
+    const hash = await waitFor('the audit route', async () => {
+      const h = await s.execute('return location.hash');
+      return h.startsWith('#/audit?severity=critical') ? h : null;
+    }, { timeout: TIMEOUT });
+    assert.match(hash, /table=auth/);
+    await s.waitForAll('[data-testid=audit-row]', { timeout: TIMEOUT });
+    await shot('alert-opened');
+  });
+
+  test('a support operator is refused an audit export by the backend', async () => {
+    await s.click(await s.find('[data-testid=signout]'));
+    await s.type((await s.waitForAll('[data-testid=signin-username]', { timeout: TIMEOUT }))[0], 'support1');
+    await s.type(await s.find('[data-testid=signin-password]'), PASSWORD);
+    await s.click(await s.find('[data-testid=signin-submit]'));
+    const who = await s.waitForAll('[data-testid=operator]', { timeout: TIMEOUT });
+    assert.equal(await s.attribute(who[0], 'data-role'), 'support');
+    assert.equal((await s.findAll('[data-testid=nav-audit]')).length, 0, 'no audit trail in the nav');
+    // The UI hides it; ask the backend over IPC anyway.
+    const answer = await s.executeAsync(`
+      const done = arguments[arguments.length - 1];
+      window.__TAURI_INTERNALS__
+        .invoke('start_export', { req: { kind: 'audit', format: 'csv' } })
+        .then((v) => done({ ok: v }), (e) => done({ err: e }));
+    `);
+    assert.ok(answer.err, `refused, got ${JSON.stringify(answer)}`);
+    assert.equal(answer.err.code, 'forbidden');
+    assert.match(answer.err.message, /support role may not export the audit trail/);
   });
 });

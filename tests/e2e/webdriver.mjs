@@ -144,6 +144,11 @@ export class Session {
     return this.#cmd('POST', '/execute/sync', { script, args });
   }
 
+  /** Runs `script`, which calls its last argument (the callback) with the result. */
+  async executeAsync(script, args = []) {
+    return this.#cmd('POST', '/execute/async', { script, args });
+  }
+
   /** PNG bytes of the current window. */
   async screenshot() {
     return Buffer.from(await this.#cmd('GET', '/screenshot'), 'base64');

@@ -108,6 +108,8 @@ pub struct Operator {
     pub username: String,
     pub display_name: String,
     pub role: Role,
+    /// The user's IANA time zone (days in the overview are theirs).
+    pub time_zone: String,
 }
 
 impl Operator {
@@ -188,6 +190,7 @@ mod tests {
             username: "akinyi".into(),
             display_name: "Akinyi Otieno".into(),
             role: Role::Support,
+            time_zone: "Africa/Nairobi".into(),
         };
         let e = op.require(Permission::ExportAudit).unwrap_err();
         assert_eq!(e.code, ApiErrorCode::Forbidden);

@@ -153,6 +153,7 @@ impl Api {
                 },
                 username: user.username,
                 role: user.role,
+                time_zone: user.time_zone,
             }),
         })
     }
@@ -218,6 +219,11 @@ impl Console {
 
     pub fn api(&self) -> &Api {
         &self.api
+    }
+
+    /// The session's request context (IP, user agent, session label) for what it records.
+    pub(crate) fn context(&self) -> &RequestContext {
+        &self.session.context
     }
 
     /// Records one console action: an audit row with the operator as actor and the same event

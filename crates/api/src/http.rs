@@ -59,6 +59,24 @@ pub const COMMANDS: &[&str] = &[
     "list_audit",
     "get_change_set",
     "verify_audit",
+    "queue_summary",
+    "list_notifications",
+    "get_notification",
+    "queue_action",
+    "list_templates",
+    "get_template",
+    "preview_template",
+    "save_template",
+    "send_test_template",
+    "get_preferences",
+    "set_preferences",
+    "overview",
+    "field_last_changes",
+    "start_export",
+    "export_status",
+    "cancel_export",
+    "get_alert_settings",
+    "set_alert_settings",
 ];
 
 const COOKIE: &str = "gurumisha_session";
@@ -146,10 +164,29 @@ async fn command(
             }
             Ok(resp)
         }
+        // The file goes into this server's export directory; the UI downloads it when done.
+        "start_export" => {
+            let console = api.console(token.as_deref())?;
+            let req: crate::export::ExportRequest = serde_json::from_slice(&body)
+                .map_err(|e| ApiError::invalid(format!("invalid request for start_export: {e}")))?;
+            let id = uuid::Uuid::new_v4().simple().to_string();
+            let name =
+                format!("gurumisha-{:?}-{id}.{}", req.kind, req.format.extension()).to_lowercase();
+            let path = export_dir().join(name);
+            let status = console
+                .start_export(req, path, Some("/api/download/"))
+                .await?;
+            json_response(&status)
+        }
         _ => {
             let console = api.console(token.as_deref())?;
             let value = dispatch!(console, name.as_str(), body, {
-                whoami, list_activity, list_audit, get_change_set, verify_audit
+                whoami, list_activity, list_audit, get_change_set, verify_audit,
+                queue_summary, list_notifications, get_notification, queue_action,
+                list_templates, get_template, preview_template, save_template,
+                send_test_template, get_preferences, set_preferences,
+                overview, field_last_changes, export_status, cancel_export,
+                get_alert_settings, set_alert_settings,
             })?;
             Ok(value.into_response())
         }
@@ -157,9 +194,49 @@ async fn command(
 }
 
 /// The router: the API under `/api`, and the built UI (if given) for everything else.
+/// Where this server writes exports: a directory of its own under the system's temp dir.
+fn export_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("gurumisha-exports-{}", std::process::id()))
+}
+
+/// `GET /api/download/{id}`: a finished export of the signed-in operator, as an attachment.
+async fn download(
+    State(api): State<Api>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let console = api.console(session_token(&headers).as_deref())?;
+    let (path, _) = console.export_file(&id)?;
+    let file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|e| ApiError::new(ApiErrorCode::NotFound, format!("export file is gone: {e}")))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".into());
+    let kind = if name.ends_with(".csv") {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/x-ndjson"
+    };
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
 pub fn router(api: Api, ui_dir: Option<std::path::PathBuf>) -> Router {
     let r = Router::new()
         .route("/api/{command}", post(command))
+        .route("/api/download/{id}", axum::routing::get(download))
         .with_state(api);
     match ui_dir {
         Some(dir) => r.fallback_service(tower_http::services::ServeDir::new(dir)),

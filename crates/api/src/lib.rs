@@ -4,21 +4,33 @@
 //! tested in a real browser against the real backend. No Tauri here.
 
 pub mod access;
+pub mod alerts;
 pub mod config;
 mod console;
+mod console_changes;
+mod console_overview;
+mod console_prefs;
+mod console_queue;
+mod console_templates;
 mod error;
+pub mod export;
 pub mod http;
 pub mod password;
 pub mod sessions;
 pub mod telemetry;
 pub mod types;
+mod types_console;
+mod types_notify;
 
 pub use console::Console;
+pub use gurumisha_core::alerts::AlertSettings;
 pub use gurumisha_core::event::RequestContext;
 
 pub use config::Config;
 pub use types::{ApiError, ApiErrorCode};
 
+use gurumisha_core::alerts::AlertStore;
+use gurumisha_core::analytics::AnalyticsStore;
 use gurumisha_core::checkpoint::{CheckpointPolicy, CheckpointSigner};
 use gurumisha_core::domain::{parse_ip, Severity};
 use gurumisha_core::event::AuditEntry;
@@ -41,7 +53,7 @@ pub async fn open_store(url: Option<&str>) -> Result<Arc<dyn Store>, ApiError> {
 pub async fn open_stores(
     url: Option<&str>,
 ) -> Result<(Arc<dyn Store>, Arc<dyn NotificationStore>), ApiError> {
-    let (store, queue, _) = open_all_stores(url).await?;
+    let (store, queue, _, _, _) = open_all_stores(url).await?;
     Ok((store, queue))
 }
 
@@ -50,6 +62,8 @@ type Stores = (
     Arc<dyn Store>,
     Arc<dyn NotificationStore>,
     Arc<dyn NotifyDataStore>,
+    Arc<dyn AnalyticsStore>,
+    Arc<dyn AlertStore>,
 );
 
 /// Like [`open_stores`], also returning the same database as the notification data store.
@@ -57,17 +71,17 @@ async fn open_all_stores(url: Option<&str>) -> Result<Stores, ApiError> {
     let stores: Stores = match url {
         Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
             let s = Arc::new(gurumisha_store_postgres::PgStore::connect(u).await?);
-            (s.clone(), s.clone(), s)
+            (s.clone(), s.clone(), s.clone(), s.clone(), s)
         }
         Some(u) => {
             let s = Arc::new(gurumisha_store_sqlite::SqliteStore::open_url(u)?);
-            (s.clone(), s.clone(), s)
+            (s.clone(), s.clone(), s.clone(), s.clone(), s)
         }
         None => {
             let s = Arc::new(gurumisha_store_sqlite::SqliteStore::open(
                 &config::default_sqlite_path(),
             )?);
-            (s.clone(), s.clone(), s)
+            (s.clone(), s.clone(), s.clone(), s.clone(), s)
         }
     };
     stores.0.migrate().await?;
@@ -80,8 +94,11 @@ pub struct Api {
     store: Arc<dyn Store>,
     queue: Arc<dyn NotificationStore>,
     notify_data: Arc<dyn NotifyDataStore>,
+    analytics: Arc<dyn AnalyticsStore>,
+    alerts: Arc<dyn AlertStore>,
     recorder: Recorder,
     sessions: Arc<sessions::Sessions>,
+    exports: Arc<export::Exports>,
 }
 
 impl Api {
@@ -91,7 +108,8 @@ impl Api {
     }
 
     pub async fn open_with(config: Config) -> Result<Api, ApiError> {
-        let (store, queue, notify_data) = open_all_stores(config.database_url.as_deref()).await?;
+        let (store, queue, notify_data, analytics, alerts) =
+            open_all_stores(config.database_url.as_deref()).await?;
         let signer = CheckpointSigner::load_or_create(&config.signing_key_file)?;
         let policy = CheckpointPolicy {
             signer,
@@ -102,8 +120,11 @@ impl Api {
             store,
             queue,
             notify_data,
+            analytics,
+            alerts,
             recorder,
             sessions: Arc::new(sessions::Sessions::new(config.session_idle)),
+            exports: Arc::default(),
         })
     }
 
@@ -122,8 +143,23 @@ impl Api {
         &self.notify_data
     }
 
+    /// The overview's aggregates (the same database as [`Api::store`]).
+    pub fn analytics(&self) -> &Arc<dyn AnalyticsStore> {
+        &self.analytics
+    }
+
+    /// Desktop alerts (the same database as [`Api::store`]).
+    pub fn alert_store(&self) -> &Arc<dyn AlertStore> {
+        &self.alerts
+    }
+
     pub fn recorder(&self) -> &Recorder {
         &self.recorder
+    }
+
+    /// Running and finished exports (see [`Console::start_export`]).
+    pub fn exports(&self) -> &export::Exports {
+        &self.exports
     }
 
     /// Signed-in operators (see [`Api::sign_in`]).

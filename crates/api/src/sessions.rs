@@ -95,6 +95,7 @@ mod tests {
                 username: "wanjiru".into(),
                 display_name: "Wanjiru Kamau".into(),
                 role: Role::Admin,
+                time_zone: "Africa/Nairobi".into(),
             },
             context: RequestContext::default(),
         }

@@ -8,6 +8,9 @@ pub use gurumisha_core::verify::{ProblemKind, VerifyProblem, VerifyReport};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use crate::types_console::*;
+pub use crate::types_notify::*;
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct StatusRequest {}

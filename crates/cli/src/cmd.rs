@@ -205,6 +205,52 @@ pub async fn audit_history(url: Option<String>, a: HistoryArgs) -> anyhow::Resul
     Ok(ExitCode::SUCCESS)
 }
 
+#[derive(Args)]
+pub struct SecurityEventArgs {
+    /// The event type (audit action type), e.g. permission_change, failed_login, data_access.
+    #[arg(long = "type")]
+    event_type: String,
+    /// critical, high, medium or low.
+    #[arg(long)]
+    severity: String,
+    #[arg(long)]
+    description: String,
+    /// The acting user's username, if any.
+    #[arg(long)]
+    user: Option<String>,
+    /// The client's IP address, if any.
+    #[arg(long)]
+    ip: Option<String>,
+}
+
+pub async fn security_event(url: Option<String>, a: SecurityEventArgs) -> anyhow::Result<ExitCode> {
+    use gurumisha_core::domain::{AuditActionType, Severity};
+    use gurumisha_core::event::RequestContext;
+    let api = open(url).await?;
+    let event_type = AuditActionType::parse(&a.event_type).map_err(|e| api_err(e.into()))?;
+    let severity = Severity::parse(&a.severity).map_err(|e| api_err(e.into()))?;
+    let context =
+        RequestContext::parse(a.ip.as_deref(), None, None, None).map_err(|e| api_err(e.into()))?;
+    let user_id = match a.user.as_deref() {
+        None => None,
+        Some(name) => Some(
+            api.store()
+                .get_user_by_username(name)
+                .await
+                .map_err(|e| api_err(e.into()))?
+                .ok_or_else(|| anyhow::anyhow!("invalid user: no user named {name:?}"))?
+                .id,
+        ),
+    };
+    let seq = api
+        .recorder()
+        .log_security_event(user_id, event_type, &a.description, severity, context)
+        .await
+        .map_err(|e| api_err(e.into()))?;
+    println!("recorded audit row {seq}");
+    Ok(ExitCode::SUCCESS)
+}
+
 pub async fn checkpoint(url: Option<String>, json: bool) -> anyhow::Result<ExitCode> {
     let api = open(url).await?;
     match api

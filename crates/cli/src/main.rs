@@ -66,6 +66,8 @@ enum AuditCmd {
     History(cmd::HistoryArgs),
     /// Sign a checkpoint over the current chain head now.
     Checkpoint(JsonFlag),
+    /// Record a security event (the platform's `log_security_event`), e.g. from a script.
+    SecurityEvent(cmd::SecurityEventArgs),
     /// Print the public key that verifies checkpoints (for offline verification).
     PublicKey,
 }
@@ -109,6 +111,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(AuditCmd::Show(args)) => cmd::audit_show(url, args).await,
         Command::Audit(AuditCmd::History(args)) => cmd::audit_history(url, args).await,
         Command::Audit(AuditCmd::Checkpoint(f)) => cmd::checkpoint(url, f.json).await,
+        Command::Audit(AuditCmd::SecurityEvent(args)) => cmd::security_event(url, args).await,
         Command::Audit(AuditCmd::PublicKey) => cmd::public_key(url).await,
         Command::VerifyAudit(args) => cmd::verify(url, args).await,
         Command::Serve(args) => cmd::serve(url, args).await,

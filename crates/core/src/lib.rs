@@ -5,6 +5,8 @@
 //! signatures, group commit). It must not depend on a database driver, an HTTP stack or Tauri:
 //! stores implement [`store::Store`]; the API crate and the CLI drive [`service::Recorder`].
 
+pub mod alerts;
+pub mod analytics;
 pub mod chain;
 pub mod checkpoint;
 pub mod domain;

@@ -9,6 +9,12 @@
 //! row its lease expiry (so a crashed worker's rows come back by the same path). Final rows
 //! (sent, dead, cancelled) have none. Claims take due rows in priority, then due-time order.
 
+mod failures;
+
+pub use failures::{
+    error_pattern, group_failures, ChannelDepth, FailureGroup, FailureReport, FailureSample,
+};
+
 use crate::{StoreError, Timestamp, ValidationError};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -370,6 +376,27 @@ pub trait NotificationStore: Send + Sync + 'static {
     ) -> Result<crate::query::Page<QueuedNotification>, StoreError>;
 
     async fn get_notification(&self, id: i64) -> Result<Option<NotificationDetail>, StoreError>;
+
+    /// Unfinished rows (pending, failed, processing) per channel, pending split into due by
+    /// `now` and scheduled later; channels by name. Reads the partial depth index.
+    async fn channel_depth(&self, now: Timestamp) -> Result<Vec<ChannelDepth>, StoreError>;
+
+    /// The newest dead rows and the newest failed rows, at most `per_status` of each (through
+    /// the status index), for [`NotificationStore::failure_groups`].
+    async fn recent_failures(&self, per_status: u32) -> Result<Vec<FailureSample>, StoreError>;
+
+    /// Failures grouped by provider, channel and error pattern over the newest `per_status`
+    /// dead and `per_status` failed rows.
+    async fn failure_groups(&self, per_status: u32) -> Result<FailureReport, StoreError> {
+        let samples = self.recent_failures(per_status).await?;
+        let cap = i64::from(per_status);
+        let dead = samples
+            .iter()
+            .filter(|s| s.status == QueueStatus::Dead)
+            .count() as i64;
+        let truncated = dead >= cap || samples.len() as i64 - dead >= cap;
+        Ok(group_failures(samples, truncated))
+    }
 
     /// Deletes sent and cancelled rows (with their attempts) last changed before `older_than`.
     async fn cleanup(&self, older_than: Timestamp) -> Result<u64, StoreError>;

@@ -284,6 +284,13 @@ impl TimeZoneName {
     pub fn zone(&self) -> jiff::tz::TimeZone {
         jiff::tz::TimeZone::get(&self.0).unwrap_or(jiff::tz::TimeZone::UTC)
     }
+
+    /// The zone's UTC offset in seconds at `unix_micros` (east positive).
+    pub fn offset_seconds_at(&self, unix_micros: i64) -> i32 {
+        jiff::Timestamp::from_microsecond(unix_micros)
+            .map(|t| self.zone().to_offset(t).seconds())
+            .unwrap_or(0)
+    }
 }
 
 impl Default for TimeZoneName {

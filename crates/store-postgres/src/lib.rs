@@ -8,6 +8,8 @@
 //! needs no database). This crate must not depend on the API crate, the CLI or Tauri.
 
 mod activity;
+mod alerts;
+mod analytics;
 mod audit;
 mod convert;
 mod copy_links;
@@ -48,6 +50,8 @@ pub struct PgStore {
     location: String,
     /// The queue's LISTEN task, shared by clones (see `queue/listen.rs`).
     listen: std::sync::Arc<queue::Listen>,
+    /// The console's alert LISTEN task (see `alerts.rs`).
+    alerts_listen: std::sync::Arc<queue::Listen>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -97,6 +101,7 @@ impl PgStore {
             pool,
             location,
             listen: Default::default(),
+            alerts_listen: std::sync::Arc::new(queue::Listen::on(queue::ALERTS)),
         })
     }
 

@@ -5,8 +5,8 @@ use crate::{queue, PgStore};
 use async_trait::async_trait;
 use gurumisha_core::query::{Page, PageRequest};
 use gurumisha_core::queue::{
-    Attempt, BulkAction, Completion, Lease, NewNotification, NextStep, NotificationDetail,
-    NotificationStore, QueueCounts, QueueFilter, QueuedNotification, Target,
+    Attempt, BulkAction, ChannelDepth, Completion, FailureSample, Lease, NewNotification, NextStep,
+    NotificationDetail, NotificationStore, QueueCounts, QueueFilter, QueuedNotification, Target,
 };
 use gurumisha_core::{StoreError, Timestamp};
 use std::time::Duration;
@@ -96,6 +96,14 @@ impl NotificationStore for PgStore {
 
     async fn get_notification(&self, id: i64) -> Result<Option<NotificationDetail>, StoreError> {
         queue::get(&self.pool, id).await
+    }
+
+    async fn channel_depth(&self, now: Timestamp) -> Result<Vec<ChannelDepth>, StoreError> {
+        queue::channel_depth(&self.pool, now).await
+    }
+
+    async fn recent_failures(&self, per_status: u32) -> Result<Vec<FailureSample>, StoreError> {
+        queue::recent_failures(&self.pool, per_status).await
     }
 
     async fn cleanup(&self, older_than: Timestamp) -> Result<u64, StoreError> {

@@ -8,6 +8,8 @@
 //! This crate depends on the core and rusqlite only: no HTTP, no Tauri, no other store.
 
 mod activity;
+mod alerts;
+mod analytics;
 mod audit;
 mod conn;
 mod fts;

@@ -35,6 +35,16 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0004_activity_ts_blocks.sql",
         sql: include_str!("../../../migrations/sqlite/0004_activity_ts_blocks.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_queue_console.sql",
+        sql: include_str!("../../../migrations/sqlite/0006_queue_console.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "0007_console_alerts.sql",
+        sql: include_str!("../../../migrations/sqlite/0007_console_alerts.sql"),
+    },
 ];
 
 pub(crate) fn checksum(sql: &str) -> String {

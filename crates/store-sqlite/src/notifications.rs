@@ -9,8 +9,8 @@ use crate::{queue, SqliteStore};
 use async_trait::async_trait;
 use gurumisha_core::query::{Page, PageRequest};
 use gurumisha_core::queue::{
-    Attempt, BulkAction, Completion, Lease, NewNotification, NextStep, NotificationDetail,
-    NotificationStore, QueueCounts, QueueFilter, QueuedNotification, Target,
+    Attempt, BulkAction, ChannelDepth, Completion, FailureSample, Lease, NewNotification, NextStep,
+    NotificationDetail, NotificationStore, QueueCounts, QueueFilter, QueuedNotification, Target,
 };
 use gurumisha_core::{StoreError, Timestamp};
 use std::time::Duration;
@@ -142,6 +142,18 @@ impl NotificationStore for SqliteStore {
 
     async fn get_notification(&self, id: i64) -> Result<Option<NotificationDetail>, StoreError> {
         self.readers.read(move |c| queue::get(c, id)).await
+    }
+
+    async fn channel_depth(&self, now: Timestamp) -> Result<Vec<ChannelDepth>, StoreError> {
+        self.readers
+            .read(move |c| queue::channel_depth(c, now))
+            .await
+    }
+
+    async fn recent_failures(&self, per_status: u32) -> Result<Vec<FailureSample>, StoreError> {
+        self.readers
+            .read(move |c| queue::recent_failures(c, per_status))
+            .await
     }
 
     async fn cleanup(&self, older_than: Timestamp) -> Result<u64, StoreError> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffJson, formatJsonValue, jsonEqual, prettyJson, summarizeChange } from './diff';
+import { alignArrays, diffJson, diffLines, diffTree, formatJsonValue, isStructured, jsonEqual, prettyJson, summarizeChange } from './diff';
 
 describe('jsonEqual', () => {
   it('compares structurally', () => {
@@ -73,5 +73,123 @@ describe('formatting values', () => {
   it('pretty-prints', () => {
     expect(prettyJson({ a: 1 })).toBe('{\n  "a": 1\n}');
     expect(prettyJson(undefined)).toBe('');
+  });
+});
+
+describe('diffTree', () => {
+  it('marks added, removed, changed and unchanged keys', () => {
+    const t = diffTree({ seats: 5, sunroof: false, colour: 'white' }, { seats: 5, sunroof: true, trim: 'G' });
+    expect(t.status).toBe('changed');
+    expect(t.changes).toBe(3);
+    expect(t.children?.map((c) => [c.key, c.status])).toEqual([
+      ['seats', 'same'],
+      ['sunroof', 'changed'],
+      ['colour', 'removed'],
+      ['trim', 'added'],
+    ]);
+    expect(t.children?.[1]).toMatchObject({ old: false, new: true, type: 'value' });
+  });
+
+  it('recurses into nested objects and arrays', () => {
+    const before = { owner: { name: 'Achieng', phones: ['+254700000001'] }, docs: [{ id: 1, ok: false }] };
+    const after = { owner: { name: 'Achieng', phones: ['+254700000001', '+254711000002'] }, docs: [{ id: 1, ok: true }] };
+    const t = diffTree(before, after);
+    const owner = t.children?.[0];
+    expect(owner).toMatchObject({ key: 'owner', status: 'changed', type: 'object', changes: 1 });
+    expect(owner?.children?.[1]?.children?.map((c) => [c.key, c.status])).toEqual([
+      ['[0]', 'same'],
+      ['[1]', 'added'],
+    ]);
+    const doc = t.children?.[1]?.children?.[0];
+    expect(doc).toMatchObject({ key: '[0]', status: 'changed', type: 'object' });
+    expect(doc?.children?.find((c) => c.key === 'ok')).toMatchObject({ status: 'changed', old: false, new: true });
+  });
+
+  it('aligns arrays so an insertion is one addition', () => {
+    const t = diffTree(['a', 'b', 'c'], ['x', 'a', 'b', 'c']);
+    expect(t.children?.map((c) => [c.key, c.status])).toEqual([
+      ['[0]', 'added'],
+      ['[1]', 'same'],
+      ['[2]', 'same'],
+      ['[3]', 'same'],
+    ]);
+    expect(t.changes).toBe(1);
+    expect(alignArrays([1, 2, 3], [1, 3])).toEqual([
+      [0, 0],
+      [1, null],
+      [2, 1],
+    ]);
+  });
+
+  it('pairs unmatched items between matches as changes', () => {
+    expect(alignArrays(['a', 'b', 'c'], ['a', 'B', 'c'])).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+    ]);
+    const t = diffTree([{ id: 1, qty: 1 }], [{ id: 1, qty: 2 }]);
+    expect(t.children?.[0]).toMatchObject({ status: 'changed', type: 'object', changes: 1 });
+  });
+
+  it('treats null at the root as no value, and inside objects as a value', () => {
+    expect(diffTree(null, { a: 1 })).toMatchObject({ status: 'added', type: 'object', changes: 1 });
+    expect(diffTree({ a: 1 }, null)).toMatchObject({ status: 'removed', changes: 1 });
+    expect(diffTree(null, undefined)).toMatchObject({ status: 'same', changes: 0 });
+    expect(diffTree({ a: null }, { a: 1 }).children?.[0]).toMatchObject({ status: 'changed', old: null, new: 1 });
+    expect(diffTree({ a: 1 }, { a: 1, b: undefined }).status).toBe('same');
+  });
+
+  it('shows a type change as one changed value', () => {
+    expect(diffTree({ a: [1] }, { a: { 0: 1 } }).children?.[0]).toMatchObject({ status: 'changed', type: 'value' });
+    expect(diffTree(1, '1')).toMatchObject({ status: 'changed', old: 1, new: '1' });
+  });
+
+  it('counts an added empty container as a change', () => {
+    expect(diffTree({}, { tags: [] }).changes).toBe(1);
+  });
+});
+
+describe('diffLines', () => {
+  const short = (lines: ReturnType<typeof diffLines>) =>
+    lines.map((l) => `${'  '.repeat(l.depth)}${l.status[0]} ${l.key ? `${l.key}: ` : ''}${l.old !== undefined ? `${l.old} → ` : ''}${l.text}`);
+
+  it('renders a merged tree', () => {
+    const lines = diffLines(
+      diffTree({ seats: 5, sunroof: false, specs: { engine: '2.8', fuel: 'diesel' } }, { seats: 5, sunroof: true, trim: 'G', specs: { engine: '2.8', fuel: 'diesel' } }),
+    );
+    expect(short(lines)).toEqual([
+      'c {',
+      '  s seats: 5',
+      '  c sunroof: false → true',
+      '  s specs: {…} 2 keys',
+      '  a trim: G',
+      'c }',
+    ]);
+  });
+
+  it('folds long runs of unchanged siblings', () => {
+    const before = { a: 1, b: 2, c: 3, d: 4, e: 5 };
+    const lines = diffLines(diffTree(before, { ...before, e: 6 }), { context: 3 });
+    expect(short(lines)).toEqual(['c {', '  s 4 unchanged entries', '  c e: 5 → 6', 'c }']);
+  });
+
+  it('expands added and removed containers', () => {
+    expect(short(diffLines(diffTree({}, { owner: { name: 'A' } })))).toEqual([
+      'c {',
+      '  a owner: {',
+      '    a name: A',
+      '  a }',
+      'c }',
+    ]);
+  });
+
+  it('renders a scalar root as one line', () => {
+    expect(short(diffLines(diffTree('pending', 'shipped')))).toEqual(['c pending → shipped']);
+  });
+
+  it('knows which values need a tree', () => {
+    expect(isStructured(1, 2)).toBe(false);
+    expect(isStructured(null, { a: 1 })).toBe(true);
+    expect(isStructured([1], null)).toBe(true);
   });
 });

@@ -89,3 +89,202 @@ export function prettyJson(v: unknown): string {
   if (v === undefined) return '';
   return JSON.stringify(v, null, 2);
 }
+
+// ------------------------------------------------------------- tree diff
+//
+// The change-set view shows JSON values as one tree with both sides merged:
+// unchanged keys muted, added keys green, removed keys red, changed leaves as
+// `old → new`. Arrays are aligned on their longest common subsequence, so
+// inserting one tag does not show every later tag as changed; the unmatched
+// items between two matches are paired up as changes (recursing into objects
+// edited in place) and what is left over is added or removed.
+
+export type TreeStatus = 'same' | 'added' | 'removed' | 'changed';
+
+export interface TreeNode {
+  /** Property name, `[i]` for an array item (its index after the change; before it, if removed), '' for the root. */
+  key: string;
+  status: TreeStatus;
+  /** `object`/`array` when the node has children; `value` for a leaf (or a container replaced by another type). */
+  type: 'object' | 'array' | 'value';
+  old?: Json;
+  new?: Json;
+  children?: TreeNode[];
+  /** Leaves at or below this node that are not `same`. */
+  changes: number;
+}
+
+function containerType(v: unknown): 'object' | 'array' | null {
+  if (Array.isArray(v)) return 'array';
+  return isPlainObject(v) ? 'object' : null;
+}
+
+/** A whole value on one side only (or on both, unchanged), as a subtree. */
+function wholeNode(key: string, v: Json, status: 'same' | 'added' | 'removed'): TreeNode {
+  const side = status === 'removed' ? { old: v } : status === 'added' ? { new: v } : { old: v, new: v };
+  const type = containerType(v);
+  if (type === null) return { key, status, type: 'value', ...side, changes: status === 'same' ? 0 : 1 };
+  const children =
+    type === 'array'
+      ? (v as Json[]).map((x, i) => wholeNode(`[${i}]`, x, status))
+      : Object.entries(v as Record<string, Json | undefined>)
+          .filter((e): e is [string, Json] => e[1] !== undefined)
+          .map(([k, x]) => wholeNode(k, x, status));
+  const below = children.reduce((n, c) => n + c.changes, 0);
+  // An empty container added or removed still counts as one change.
+  return { key, status, type, ...side, children, changes: status === 'same' ? 0 : Math.max(1, below) };
+}
+
+function parentNode(key: string, type: 'object' | 'array', before: Json, after: Json, children: TreeNode[]): TreeNode {
+  const changes = children.reduce((n, c) => n + c.changes, 0);
+  return { key, status: changes === 0 ? 'same' : 'changed', type, old: before, new: after, children, changes };
+}
+
+// Past this many cells the alignment falls back to pairing items by index.
+const LCS_LIMIT = 250_000;
+
+/** Pairs of indexes [before, after]; null on the side an item is missing from. */
+export function alignArrays(a: readonly unknown[], b: readonly unknown[]): [number | null, number | null][] {
+  const n = a.length;
+  const m = b.length;
+  if (n * m > LCS_LIMIT) {
+    return Array.from({ length: Math.max(n, m) }, (_, i) => [i < n ? i : null, i < m ? i : null]);
+  }
+  // lcs[i][j]: length of the common subsequence of a[i..] and b[j..].
+  const lcs = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      lcs[i]![j] = jsonEqual(a[i], b[j]) ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+    }
+  }
+  const out: [number | null, number | null][] = [];
+  let removed: number[] = [];
+  let added: number[] = [];
+  const flush = () => {
+    // Unmatched runs between two matches: pair them as in-place changes.
+    const k = Math.max(removed.length, added.length);
+    for (let x = 0; x < k; x++) out.push([removed[x] ?? null, added[x] ?? null]);
+    removed = [];
+    added = [];
+  };
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && jsonEqual(a[i], b[j])) {
+      flush();
+      out.push([i++, j++]);
+    } else if (j >= m || (i < n && lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+      removed.push(i++);
+    } else {
+      added.push(j++);
+    }
+  }
+  flush();
+  return out;
+}
+
+/**
+ * The merged tree of `before` and `after`. At the root, null and undefined
+ * both mean "no value" (a created or deleted record); inside objects a key
+ * holding null is a value like any other.
+ */
+export function diffTree(before: unknown, after: unknown, key = ''): TreeNode {
+  const b = before === null && key === '' ? undefined : (before as Json | undefined);
+  const a = after === null && key === '' ? undefined : (after as Json | undefined);
+  if (b === undefined && a === undefined) return { key, status: 'same', type: 'value', changes: 0 };
+  if (b === undefined) return wholeNode(key, a as Json, 'added');
+  if (a === undefined) return wholeNode(key, b, 'removed');
+  const tb = containerType(b);
+  const ta = containerType(a);
+  if (tb === 'object' && ta === 'object') {
+    const ob = b as Record<string, Json | undefined>;
+    const oa = a as Record<string, Json | undefined>;
+    // Keys in their original order, new keys after the old ones.
+    const keys = [...new Set([...Object.keys(ob), ...Object.keys(oa)])].filter(
+      (k) => ob[k] !== undefined || oa[k] !== undefined,
+    );
+    return parentNode(key, 'object', b, a, keys.map((k) => diffTree(ob[k], oa[k], k)));
+  }
+  if (tb === 'array' && ta === 'array') {
+    const ab = b as Json[];
+    const aa = a as Json[];
+    const children = alignArrays(ab, aa).map(([i, j]) =>
+      diffTree(i === null ? undefined : ab[i], j === null ? undefined : aa[j], `[${j ?? i}]`),
+    );
+    return parentNode(key, 'array', b, a, children);
+  }
+  if (jsonEqual(b, a)) return wholeNode(key, b, 'same');
+  return { key, status: 'changed', type: 'value', old: b, new: a, changes: 1 };
+}
+
+/** One line of a rendered tree diff. */
+export interface DiffLine {
+  depth: number;
+  /** The property or `[i]`; null for the root and closing brackets. */
+  key: string | null;
+  status: TreeStatus;
+  /** `open` ends in `{`/`[`, `close` is the bracket, `value` a leaf, `summary` folded unchanged lines. */
+  kind: 'open' | 'close' | 'value' | 'summary';
+  /** Bracket, formatted value (the new one; the old one for removals) or the summary text. */
+  text: string;
+  /** Changed leaves: the old value. */
+  old?: string;
+}
+
+const BRACKETS = { object: ['{', '}'], array: ['[', ']'] } as const;
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The tree as indented lines. Unchanged containers fold to one line, and a
+ * run of more than `context` unchanged siblings folds to "N unchanged".
+ */
+export function diffLines(node: TreeNode, { context = 3, max = 120 } = {}): DiffLine[] {
+  const out: DiffLine[] = [];
+  const walk = (n: TreeNode, depth: number, key: string | null) => {
+    if (n.type === 'value' || !n.children) {
+      const text = formatJsonValue(n.status === 'removed' ? n.old : n.new, max);
+      const line: DiffLine = { depth, key, status: n.status, kind: 'value', text };
+      if (n.status === 'changed') line.old = formatJsonValue(n.old, max);
+      out.push(line);
+      return;
+    }
+    const [open, close] = BRACKETS[n.type];
+    if (n.status === 'same' && depth > 0) {
+      const size = n.children.length;
+      const what = n.type === 'array' ? plural(size, 'item') : plural(size, 'key');
+      out.push({ depth, key, status: 'same', kind: 'summary', text: `${open}…${close} ${what}` });
+      return;
+    }
+    out.push({ depth, key, status: n.status, kind: 'open', text: open });
+    let run: TreeNode[] = [];
+    const flush = () => {
+      if (run.length > context) {
+        const n = run.length;
+        out.push({ depth: depth + 1, key: null, status: 'same', kind: 'summary', text: `${n} unchanged ${n === 1 ? 'entry' : 'entries'}` });
+      } else {
+        for (const c of run) walk(c, depth + 1, c.key);
+      }
+      run = [];
+    };
+    for (const c of n.children) {
+      if (c.status === 'same' && n.status === 'changed') {
+        run.push(c);
+      } else {
+        flush();
+        walk(c, depth + 1, c.key);
+      }
+    }
+    flush();
+    out.push({ depth, key: null, status: n.status, kind: 'close', text: close });
+  };
+  walk(node, 0, node.key === '' ? null : node.key);
+  return out;
+}
+
+/** Whether a value is best shown as a tree (an object or array on either side). */
+export function isStructured(before: unknown, after: unknown): boolean {
+  return containerType(before) !== null || containerType(after) !== null;
+}

@@ -1,21 +1,15 @@
-// Turns the filter controls' state into API queries. Empty controls are left
-// out of the query rather than sent as empty strings, which the server would
-// treat as "match the empty string".
+// Turns each view's filters (see filters.ts) into API queries. Blank filters
+// are left out of the query rather than sent as empty strings, which the
+// server would treat as "match the empty string". Date filters are whole days
+// (UTC, like every time the console shows): `from` is inclusive and so is the
+// `to` a person picks, so the API's exclusive `to` is the next day.
 import type { ActivityQuery } from '../bindings/ActivityQuery';
 import type { AuditQuery } from '../bindings/AuditQuery';
+import type { ActivityFilters, AuditFilters, MeFilters } from './filters';
+import { isDate } from './filters';
 
-export const PAGE_SIZE = 100;
-
-export interface ActivityFilters {
-  text: string;
-  action: string;
-}
-
-export interface AuditFilters {
-  text: string;
-  severity: string;
-  action_type: string;
-}
+/** Rows per keyset page: the virtual table asks for the next window as you scroll. */
+export const PAGE_SIZE = 200;
 
 function clean(s: string | null | undefined): string | undefined {
   const t = (s ?? '').trim();
@@ -26,18 +20,61 @@ function compact<T extends object>(q: T): T {
   return Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) as T;
 }
 
-export function activityQuery(f: ActivityFilters, cursor: string | null = null, limit = PAGE_SIZE): ActivityQuery {
-  return compact({ text: clean(f.text), action: clean(f.action), cursor: cursor ?? undefined, limit });
+/** `2026-11-30` → `2026-12-01`; undefined for anything that is not a date. */
+export function nextDay(date: string): string | undefined {
+  if (!isDate(date)) return undefined;
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
 }
 
-export function auditQuery(f: AuditFilters, cursor: string | null = null, limit = PAGE_SIZE): AuditQuery {
+function fromBound(date: string): string | undefined {
+  const d = clean(date);
+  return d && isDate(d) ? d : undefined;
+}
+
+function toBound(date: string): string | undefined {
+  const d = clean(date);
+  return d ? nextDay(d) : undefined;
+}
+
+/** The signed-in operator's own timeline. */
+export function meQuery(f: MeFilters): ActivityQuery {
+  return compact({ mine: true, text: clean(f.q), action: clean(f.action), from: fromBound(f.from), to: toBound(f.to) });
+}
+
+/** Everyone's activity. */
+export function activityQuery(f: ActivityFilters): ActivityQuery {
   return compact({
-    text: clean(f.text),
-    severity: clean(f.severity),
-    action_type: clean(f.action_type),
-    cursor: cursor ?? undefined,
-    limit,
+    text: clean(f.q),
+    username: clean(f.user),
+    action: clean(f.action),
+    from: fromBound(f.from),
+    to: toBound(f.to),
+    ip: clean(f.ip),
+    object_type: clean(f.type),
+    object_id: clean(f.object),
+    session_id: clean(f.session),
   });
+}
+
+export function auditQuery(f: AuditFilters): AuditQuery {
+  return compact({
+    text: clean(f.q),
+    severity: clean(f.severity),
+    username: clean(f.user),
+    table_name: clean(f.table),
+    record_id: clean(f.record),
+    field_name: clean(f.field),
+    action_type: clean(f.action),
+    from: fromBound(f.from),
+    to: toBound(f.to),
+    change_set_id: clean(f.set),
+  });
+}
+
+/** A query with one page's cursor and size added. */
+export function paged<Q extends object>(q: Q, cursor: string | null, limit = PAGE_SIZE): Q & { cursor?: string; limit: number } {
+  return cursor ? { ...q, cursor, limit } : { ...q, limit };
 }
 
 /** Known values first (in their order), then any others seen in loaded rows, sorted. */

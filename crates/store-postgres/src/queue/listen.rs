@@ -20,11 +20,23 @@ use tokio::task::JoinHandle;
 /// The channel enqueues notify.
 pub(crate) const CHANNEL: &str = "gurumisha_queue";
 
-/// The listener of one store (shared by its clones); the task stops when the last clone goes.
-#[derive(Debug, Default)]
+/// The channel critical/high audit rows and dead notifications notify (migration 0007).
+pub(crate) const ALERTS: &str = "gurumisha_alerts";
+
+/// The listener of one channel of one store (shared by its clones); the task stops when the
+/// last clone goes.
+#[derive(Debug)]
 pub(crate) struct Listen {
+    channel: &'static str,
     wake: Arc<Wake>,
     task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Default for Listen {
+    /// The queue's channel.
+    fn default() -> Self {
+        Self::on(CHANNEL)
+    }
 }
 
 impl Drop for Listen {
@@ -36,6 +48,14 @@ impl Drop for Listen {
 }
 
 impl Listen {
+    pub(crate) fn on(channel: &'static str) -> Self {
+        Self {
+            channel,
+            wake: Arc::default(),
+            task: Mutex::default(),
+        }
+    }
+
     /// Waits for a notification (starting the listener on first use) or `timeout`.
     pub(crate) async fn wait(&self, pool: &PgPool, timeout: Duration) {
         self.ensure_started(pool);
@@ -48,14 +68,14 @@ impl Listen {
             return;
         }
         let (pool, wake) = (pool.clone(), self.wake.clone());
-        *task = Some(tokio::spawn(listen(pool, wake)));
+        *task = Some(tokio::spawn(listen(pool, wake, self.channel)));
     }
 }
 
-async fn listen(pool: PgPool, wake: Arc<Wake>) {
+async fn listen(pool: PgPool, wake: Arc<Wake>, channel: &'static str) {
     loop {
         match PgListener::connect_with(&pool).await {
-            Ok(mut listener) => match listener.listen(CHANNEL).await {
+            Ok(mut listener) => match listener.listen(channel).await {
                 Ok(()) => {
                     wake.signal();
                     loop {
@@ -63,16 +83,16 @@ async fn listen(pool: PgPool, wake: Arc<Wake>) {
                             Ok(_) => wake.signal(),
                             Err(sqlx::Error::PoolClosed) => return,
                             Err(e) => {
-                                tracing::warn!(error = %e, "queue listener lost its connection");
+                                tracing::warn!(error = %e, channel, "listener lost its connection");
                                 break;
                             }
                         }
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "LISTEN {CHANNEL} failed"),
+                Err(e) => tracing::warn!(error = %e, "LISTEN {channel} failed"),
             },
             Err(sqlx::Error::PoolClosed) => return,
-            Err(e) => tracing::warn!(error = %e, "queue listener cannot connect"),
+            Err(e) => tracing::warn!(error = %e, channel, "listener cannot connect"),
         }
         // Workers keep polling meanwhile; try again shortly.
         tokio::time::sleep(Duration::from_secs(1)).await;

@@ -15,10 +15,12 @@
 mod batch;
 mod console;
 mod listen;
+mod summary;
 
 pub(crate) use batch::complete_many;
 pub(crate) use console::{bulk, cleanup, counts, get, list};
-pub(crate) use listen::Listen;
+pub(crate) use listen::{Listen, ALERTS};
+pub(crate) use summary::{channel_depth, recent_failures};
 
 use crate::convert::PgTs;
 use crate::error::db;

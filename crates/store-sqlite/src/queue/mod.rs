@@ -5,8 +5,10 @@
 //! one notification, dry runs) run on the reader pool; the console's verbs are in `console`.
 
 mod console;
+mod summary;
 
 pub(crate) use console::{bulk, bulk_count, cleanup, counts, get, list};
+pub(crate) use summary::{channel_depth, recent_failures};
 
 use crate::conn::{bad_data, db_err};
 use gurumisha_core::queue::{

@@ -10,9 +10,14 @@ export function inTauri(w: object = globalThis): boolean {
   return '__TAURI_INTERNALS__' in w;
 }
 
+/** Where the HTTP API lives: the origin that served the page, unless overridden for development. */
+export function apiBase(): string {
+  const override = import.meta.env.VITE_GURUMISHA_API as string | undefined;
+  return override ?? window.location.origin;
+}
+
 /** IPC inside the desktop app; otherwise HTTP to the origin that served the page. */
 export function selectBackend(): Backend {
   if (inTauri()) return tauriBackend();
-  const override = import.meta.env.VITE_GURUMISHA_API as string | undefined;
-  return httpBackend(override ?? window.location.origin);
+  return httpBackend(apiBase());
 }

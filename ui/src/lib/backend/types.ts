@@ -20,6 +20,35 @@ import type { WhoAmIRequest } from '../../bindings/WhoAmIRequest';
 import type { StatusRequest } from '../../bindings/StatusRequest';
 import type { VerifyQuery } from '../../bindings/VerifyQuery';
 import type { VerifyReport } from '../../bindings/VerifyReport';
+import type { GetNotificationRequest } from '../../bindings/GetNotificationRequest';
+import type { GetPreferencesRequest } from '../../bindings/GetPreferencesRequest';
+import type { GetTemplateRequest } from '../../bindings/GetTemplateRequest';
+import type { ListNotificationsRequest } from '../../bindings/ListNotificationsRequest';
+import type { ListTemplatesRequest } from '../../bindings/ListTemplatesRequest';
+import type { NotificationPage } from '../../bindings/NotificationPage';
+import type { NotificationView } from '../../bindings/NotificationView';
+import type { PreferencesSaved } from '../../bindings/PreferencesSaved';
+import type { PreviewTemplateRequest } from '../../bindings/PreviewTemplateRequest';
+import type { QueueActionRequest } from '../../bindings/QueueActionRequest';
+import type { QueueActionResult } from '../../bindings/QueueActionResult';
+import type { QueueSummary } from '../../bindings/QueueSummary';
+import type { QueueSummaryRequest } from '../../bindings/QueueSummaryRequest';
+import type { SaveTemplateRequest } from '../../bindings/SaveTemplateRequest';
+import type { SaveTemplateResult } from '../../bindings/SaveTemplateResult';
+import type { SendTestResult } from '../../bindings/SendTestResult';
+import type { SendTestTemplateRequest } from '../../bindings/SendTestTemplateRequest';
+import type { SetPreferencesRequest } from '../../bindings/SetPreferencesRequest';
+import type { TemplateDetail } from '../../bindings/TemplateDetail';
+import type { TemplateList } from '../../bindings/TemplateList';
+import type { TemplatePreview } from '../../bindings/TemplatePreview';
+import type { UserPreferences } from '../../bindings/UserPreferences';
+import type { ExportId } from '../../bindings/ExportId';
+import type { ExportRequest } from '../../bindings/ExportRequest';
+import type { ExportStatus } from '../../bindings/ExportStatus';
+import type { FieldLastChange } from '../../bindings/FieldLastChange';
+import type { FieldLastChangesQuery } from '../../bindings/FieldLastChangesQuery';
+import type { Overview } from '../../bindings/Overview';
+import type { OverviewRequest } from '../../bindings/OverviewRequest';
 
 export type ErrorCode = ApiError['code'];
 
@@ -33,6 +62,22 @@ export interface Commands {
   list_audit: [AuditQuery, AuditPage];
   get_change_set: [ChangeSetQuery, AuditRecord[]];
   verify_audit: [VerifyQuery, VerifyReport];
+  queue_summary: [QueueSummaryRequest, QueueSummary];
+  list_notifications: [ListNotificationsRequest, NotificationPage];
+  get_notification: [GetNotificationRequest, NotificationView];
+  queue_action: [QueueActionRequest, QueueActionResult];
+  list_templates: [ListTemplatesRequest, TemplateList];
+  get_template: [GetTemplateRequest, TemplateDetail];
+  preview_template: [PreviewTemplateRequest, TemplatePreview];
+  save_template: [SaveTemplateRequest, SaveTemplateResult];
+  send_test_template: [SendTestTemplateRequest, SendTestResult];
+  get_preferences: [GetPreferencesRequest, UserPreferences];
+  set_preferences: [SetPreferencesRequest, PreferencesSaved];
+  overview: [OverviewRequest, Overview];
+  field_last_changes: [FieldLastChangesQuery, FieldLastChange[]];
+  start_export: [ExportRequest, ExportStatus];
+  export_status: [ExportId, ExportStatus];
+  cancel_export: [ExportId, ExportStatus];
 }
 
 export type CommandName = keyof Commands;
@@ -55,6 +100,36 @@ export interface Backend {
   listAudit(req: AuditQuery): Promise<AuditPage>;
   getChangeSet(req: ChangeSetQuery): Promise<AuditRecord[]>;
   verifyAudit(req: VerifyQuery): Promise<VerifyReport>;
+  /** Counts per status, queue depth per channel and grouped failures (`view_queue`). */
+  queueSummary(req: QueueSummaryRequest): Promise<QueueSummary>;
+  /** Filtered notifications, newest first, keyset-paged (`view_queue`). */
+  listNotifications(req: ListNotificationsRequest): Promise<NotificationPage>;
+  /** One notification: attempts, fan-out decisions and its status in words (`view_queue`). */
+  getNotification(req: GetNotificationRequest): Promise<NotificationView>;
+  /** Retry, cancel or requeue by ids or a filter with a status; `dry_run` only counts (`manage_queue`). */
+  queueAction(req: QueueActionRequest): Promise<QueueActionResult>;
+  /** Every template with its channels' current versions (`view_templates`). */
+  listTemplates(req: ListTemplatesRequest): Promise<TemplateList>;
+  /** One template: each channel's current version and version history (`view_templates`). */
+  getTemplate(req: GetTemplateRequest): Promise<TemplateDetail>;
+  /** Renders an unsaved edit; problems (with line/column) come back in the answer (`view_templates`). */
+  previewTemplate(req: PreviewTemplateRequest): Promise<TemplatePreview>;
+  /** Validates and stores a new version; audited old → new (`edit_templates`). */
+  saveTemplate(req: SaveTemplateRequest): Promise<SaveTemplateResult>;
+  /** Queues one real notification of the template to the signed-in operator (`edit_templates`). */
+  sendTestTemplate(req: SendTestTemplateRequest): Promise<SendTestResult>;
+  /** A user's effective notification preferences (`view_preferences`). */
+  getPreferences(req: GetPreferencesRequest): Promise<UserPreferences>;
+  /** Validates and replaces a user's preferences; audited old → new (`edit_preferences`). */
+  setPreferences(req: SetPreferencesRequest): Promise<PreferencesSaved>;
+  /** Charts for the overview page (`view_overview`). */
+  overview(req: OverviewRequest): Promise<Overview>;
+  /** The newest change of each field of one record. */
+  fieldLastChanges(req: FieldLastChangesQuery): Promise<FieldLastChange[]>;
+  /** Starts writing the filtered rows to a file; poll `exportStatus` until it is no longer running. */
+  startExport(req: ExportRequest): Promise<ExportStatus>;
+  exportStatus(req: ExportId): Promise<ExportStatus>;
+  cancelExport(req: ExportId): Promise<ExportStatus>;
 }
 
 export function backendOver(kind: Backend['kind'], send: Transport): Backend {
@@ -70,5 +145,21 @@ export function backendOver(kind: Backend['kind'], send: Transport): Backend {
     listAudit: (req) => send('list_audit', req),
     getChangeSet: (req) => send('get_change_set', req),
     verifyAudit: (req) => send('verify_audit', req),
+    queueSummary: (req) => send('queue_summary', req),
+    listNotifications: (req) => send('list_notifications', req),
+    getNotification: (req) => send('get_notification', req),
+    queueAction: (req) => send('queue_action', req),
+    listTemplates: (req) => send('list_templates', req),
+    getTemplate: (req) => send('get_template', req),
+    previewTemplate: (req) => send('preview_template', req),
+    saveTemplate: (req) => send('save_template', req),
+    sendTestTemplate: (req) => send('send_test_template', req),
+    getPreferences: (req) => send('get_preferences', req),
+    setPreferences: (req) => send('set_preferences', req),
+    overview: (req) => send('overview', req),
+    fieldLastChanges: (req) => send('field_last_changes', req),
+    startExport: (req) => send('start_export', req),
+    exportStatus: (req) => send('export_status', req),
+    cancelExport: (req) => send('cancel_export', req),
   };
 }

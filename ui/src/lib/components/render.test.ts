@@ -9,6 +9,9 @@ import BarChart from './charts/BarChart.svelte';
 import HBarChart from './charts/HBarChart.svelte';
 import StatTile from './charts/StatTile.svelte';
 import SuccessBars from './charts/SuccessBars.svelte';
+import JsonDiff from './JsonDiff.svelte';
+import Sidebar from './Sidebar.svelte';
+import ValueChange from './ValueChange.svelte';
 import VirtualTable from './VirtualTable.svelte';
 
 function count(html: string, needle: string): number {
@@ -59,6 +62,15 @@ describe('VirtualTable', () => {
     expect(empty).toContain('No rows.');
     const loading = render(VirtualTable<(typeof rows)[number]>, { props: { rows: [], columns, label: 'x', loading: true } }).body;
     expect(loading).toContain('data-testid="virtual-table-loading"');
+  });
+
+  it('gives body rows their own test id and data attributes', () => {
+    const { body } = render(VirtualTable<(typeof rows)[number]>, {
+      props: { rows: rows.slice(0, 2), columns, label: 'x', rowTestid: 'audit-row', rowData: (r) => ({ 'data-seq': r.id, 'data-change-set': '' }) },
+    });
+    expect(count(body, 'data-testid="audit-row"')).toBe(2);
+    expect(body).toContain('data-seq="1"');
+    expect(body).toContain('data-change-set=""');
   });
 
   it('says when the row cap is reached', () => {
@@ -139,5 +151,42 @@ describe('charts', () => {
     expect(small).toContain('href="#/queue?status=dead"');
     expect(small).toContain('>42</span>');
     expect(render(StatTile, { props: { label: 'x', value: null } }).body).toContain('>—</span>');
+  });
+});
+
+describe('diffs', () => {
+  it('JsonDiff marks each line with its status', () => {
+    const { body } = render(JsonDiff, {
+      props: { before: { seats: 5, sunroof: false }, after: { seats: 5, sunroof: true, trim: 'G' } },
+    });
+    expect(body).toContain('data-testid="json-diff"');
+    expect(body).toContain('data-changes="2"');
+    expect(body).toMatch(/data-status="added"[^>]*>[\s\S]*?trim:/);
+    expect(body).toContain('>false</span>');
+    expect(count(body, 'data-status="same"')).toBe(1);
+  });
+
+  it('ValueChange shows scalars inline and structures as a tree', () => {
+    const scalar = render(ValueChange, { props: { before: 4100000, after: 3650000 } }).body;
+    expect(scalar).toContain('>4100000</span>');
+    expect(scalar).toContain('>3650000</span>');
+    expect(scalar).not.toContain('json-diff');
+    expect(render(ValueChange, { props: { before: null, after: ['a'] } }).body).toContain('data-testid="json-diff"');
+    expect(render(ValueChange, { props: { before: 1, after: 1 } }).body).toContain('no change');
+  });
+});
+
+describe('Sidebar', () => {
+  it('renders the entries it is given, grouped, with the current one marked', () => {
+    const entries = [
+      { view: 'overview' as const, label: 'Overview', group: 'Insight', href: '#/overview' },
+      { view: 'me' as const, label: 'My activity', group: 'Logs', href: '#/me' },
+      { view: 'activity' as const, label: 'Activity', group: 'Logs', href: '#/activity?user=x' },
+    ];
+    const { body } = render(Sidebar, { props: { entries, current: 'activity' } });
+    expect(count(body, 'data-testid="nav-')).toBe(3);
+    expect(body).toContain('href="#/activity?user=x"');
+    expect(body).toMatch(/data-testid="nav-activity" aria-current="page"/);
+    expect(count(body, 'class="group-name')).toBe(2);
   });
 });

@@ -1,0 +1,146 @@
+//! Desktop alerts (see `gurumisha_core::alerts`); SQLite has no notifications, so watchers
+//! poll (`wait_for_alerts` sleeps).
+
+use crate::conn::db_err;
+use crate::SqliteStore;
+use async_trait::async_trait;
+use gurumisha_core::alerts::{AlertCursor, AlertSettings, AlertStore, NewAlerts};
+use gurumisha_core::{StoreError, Timestamp};
+use rusqlite::{params, OptionalExtension};
+use std::time::Duration;
+
+#[async_trait]
+impl AlertStore for SqliteStore {
+    async fn alert_settings(&self, user_id: i64) -> Result<Option<AlertSettings>, StoreError> {
+        self.readers
+            .read(move |c| {
+                c.prepare_cached(
+                    "SELECT critical_audit, high_audit, dead_notifications
+                     FROM operator_alert_settings WHERE user_id = ?1",
+                )
+                .and_then(|mut s| {
+                    s.query_row([user_id], |r| {
+                        Ok(AlertSettings {
+                            critical_audit: r.get(0)?,
+                            high_audit: r.get(1)?,
+                            dead_notifications: r.get(2)?,
+                        })
+                    })
+                    .optional()
+                })
+                .map_err(db_err)
+            })
+            .await
+    }
+
+    async fn set_alert_settings(
+        &self,
+        user_id: i64,
+        s: AlertSettings,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .run(move |c| {
+                c.prepare_cached(
+                    "INSERT INTO operator_alert_settings
+                         (user_id, critical_audit, high_audit, dead_notifications, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (user_id) DO UPDATE SET
+                         critical_audit = excluded.critical_audit,
+                         high_audit = excluded.high_audit,
+                         dead_notifications = excluded.dead_notifications,
+                         updated_at = excluded.updated_at",
+                )
+                .and_then(|mut st| {
+                    st.execute(params![
+                        user_id,
+                        s.critical_audit,
+                        s.high_audit,
+                        s.dead_notifications,
+                        at.micros()
+                    ])
+                })
+                .map_err(db_err)?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn alert_head(&self) -> Result<AlertCursor, StoreError> {
+        self.readers
+            .read(|c| {
+                let audit_seq: i64 = c
+                    .prepare_cached("SELECT coalesce(max(seq), 0) FROM audit_log")
+                    .and_then(|mut s| s.query_row([], |r| r.get(0)))
+                    .map_err(db_err)?;
+                let dead = c
+                    .prepare_cached(
+                        "SELECT updated_at, id FROM notification_queue WHERE status = 'dead'
+                         ORDER BY updated_at DESC, id DESC LIMIT 1",
+                    )
+                    .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+                    .map_err(db_err)?
+                    .unwrap_or((0, 0));
+                Ok(AlertCursor { audit_seq, dead })
+            })
+            .await
+    }
+
+    async fn alerts_after(&self, cursor: AlertCursor, limit: u32) -> Result<NewAlerts, StoreError> {
+        self.readers
+            .read(move |c| {
+                let mut out = NewAlerts {
+                    cursor,
+                    ..NewAlerts::default()
+                };
+                // The head first, then the alert rows up to it: every alert row at or below
+                // the new cursor has been returned, whatever commits meanwhile.
+                let head: i64 = c
+                    .prepare_cached("SELECT coalesce(max(seq), 0) FROM audit_log")
+                    .and_then(|mut s| s.query_row([], |r| r.get(0)))
+                    .map_err(db_err)?;
+                let mut s = c
+                    .prepare_cached(
+                        "SELECT seq, severity FROM audit_log
+                         WHERE seq > ?1 AND seq <= ?2 AND severity IN ('critical', 'high')
+                         ORDER BY seq LIMIT ?3",
+                    )
+                    .map_err(db_err)?;
+                let rows = s
+                    .query_map(params![cursor.audit_seq, head, limit], |r| {
+                        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                    })
+                    .map_err(db_err)?;
+                for row in rows {
+                    out.audit.push(row.map_err(db_err)?);
+                }
+                out.cursor.audit_seq = match out.audit.last() {
+                    Some((seq, _)) if out.audit.len() as u32 == limit => *seq,
+                    _ => head.max(cursor.audit_seq),
+                };
+                let mut s = c
+                    .prepare_cached(
+                        "SELECT updated_at, id FROM notification_queue
+                         WHERE status = 'dead' AND (updated_at, id) > (?1, ?2)
+                         ORDER BY updated_at, id LIMIT ?3",
+                    )
+                    .map_err(db_err)?;
+                let rows = s
+                    .query_map(params![cursor.dead.0, cursor.dead.1, limit], |r| {
+                        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+                    })
+                    .map_err(db_err)?;
+                for row in rows {
+                    let (at, id) = row.map_err(db_err)?;
+                    out.dead.push(id);
+                    out.cursor.dead = (at, id);
+                }
+                Ok(out)
+            })
+            .await
+    }
+
+    async fn wait_for_alerts(&self, timeout: Duration) {
+        tokio::time::sleep(timeout).await;
+    }
+}
