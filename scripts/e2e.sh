@@ -96,6 +96,10 @@ for _ in $(seq 50); do
 done
 grep -q ready "$tmp/notifications.log" || { show_logs; die "the stand-in notification server did not start"; }
 
+# Saved connections go to a scratch config directory (their passwords to the kernel key
+# store: this private bus has no Secret Service).
+export GURUMISHA_CONFIG_DIR="$tmp/config"
+
 # Exports skip the native save dialog (WebDriver cannot drive GTK dialogs).
 export GURUMISHA_SAVE_PATH="$tmp/export.csv"
 

@@ -29,4 +29,18 @@ pub const COMMANDS: &[&str] = &[
     "cancel_export",
     "get_alert_settings",
     "set_alert_settings",
+    "list_connections",
+    "add_connection",
+    "remove_connection",
+    "switch_connection",
+];
+
+/// Commands of the desktop shell only: which database the window uses (a browser talks to
+/// the one server it was served by).
+#[allow(dead_code)] // read by the tests in lib.rs; build.rs includes this file too
+pub const DESKTOP_ONLY: &[&str] = &[
+    "list_connections",
+    "add_connection",
+    "remove_connection",
+    "switch_connection",
 ];

@@ -13,6 +13,9 @@
 
 use gurumisha_api::access::OperatorInfo;
 use gurumisha_api::alerts::AlertSettingsRequest;
+use gurumisha_api::connections::{
+    AddConnectionRequest, ConnectionId, ConnectionInfo, ListConnectionsRequest,
+};
 use gurumisha_api::export::{ExportId, ExportKind, ExportRequest, ExportStatus};
 use gurumisha_api::types::{
     ActivityPage, ActivityQuery, AuditPage, AuditQuery, AuditRecord, ChangeSetQuery, ConsoleStatus,
@@ -31,6 +34,7 @@ use gurumisha_api::AlertSettings;
 use gurumisha_api::{Api, ApiError, Console, RequestContext};
 use std::path::PathBuf;
 
+use crate::live::Live;
 use std::sync::Mutex;
 use tauri::State;
 
@@ -58,11 +62,12 @@ fn console(api: &Api, slot: &SessionSlot) -> Result<Console, ApiError> {
 #[tauri::command]
 pub async fn sign_in(
     app: tauri::AppHandle,
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     alerts: State<'_, crate::alerts::Alerts>,
     req: SignInRequest,
 ) -> Result<OperatorInfo, ApiError> {
+    let api = live.api();
     let context = RequestContext {
         user_agent: Some(format!(
             "Gurumisha Console desktop {}",
@@ -80,11 +85,12 @@ pub async fn sign_in(
 
 #[tauri::command]
 pub async fn sign_out(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     alerts: State<'_, crate::alerts::Alerts>,
     req: SignOutRequest,
 ) -> Result<(), ApiError> {
+    let api = live.api();
     let _ = req;
     alerts.stop();
     let token = slot.set(None);
@@ -93,169 +99,188 @@ pub async fn sign_out(
 
 #[tauri::command]
 pub async fn whoami(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: WhoAmIRequest,
 ) -> Result<OperatorInfo, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.whoami(req).await
 }
 
 /// Needs no session: the sign-in screen shows which database is connected.
 #[tauri::command]
-pub async fn status(api: State<'_, Api>, req: StatusRequest) -> Result<ConsoleStatus, ApiError> {
+pub async fn status(live: State<'_, Live>, req: StatusRequest) -> Result<ConsoleStatus, ApiError> {
+    let api = live.api();
     api.status(req).await
 }
 
 #[tauri::command]
 pub async fn list_activity(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: ActivityQuery,
 ) -> Result<ActivityPage, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.list_activity(req).await
 }
 
 #[tauri::command]
 pub async fn list_audit(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: AuditQuery,
 ) -> Result<AuditPage, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.list_audit(req).await
 }
 
 #[tauri::command]
 pub async fn get_change_set(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: ChangeSetQuery,
 ) -> Result<Vec<AuditRecord>, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.get_change_set(req).await
 }
 
 #[tauri::command]
 pub async fn verify_audit(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: VerifyQuery,
 ) -> Result<VerifyReport, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.verify_audit(req).await
 }
 
 #[tauri::command]
 pub async fn queue_summary(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: QueueSummaryRequest,
 ) -> Result<QueueSummary, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.queue_summary(req).await
 }
 
 #[tauri::command]
 pub async fn list_notifications(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: ListNotificationsRequest,
 ) -> Result<NotificationPage, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.list_notifications(req).await
 }
 
 #[tauri::command]
 pub async fn get_notification(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: GetNotificationRequest,
 ) -> Result<NotificationView, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.get_notification(req).await
 }
 
 #[tauri::command]
 pub async fn queue_action(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: QueueActionRequest,
 ) -> Result<QueueActionResult, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.queue_action(req).await
 }
 
 #[tauri::command]
 pub async fn list_templates(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: ListTemplatesRequest,
 ) -> Result<TemplateList, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.list_templates(req).await
 }
 
 #[tauri::command]
 pub async fn get_template(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: GetTemplateRequest,
 ) -> Result<TemplateDetail, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.get_template(req).await
 }
 
 #[tauri::command]
 pub async fn preview_template(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: PreviewTemplateRequest,
 ) -> Result<TemplatePreview, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.preview_template(req).await
 }
 
 #[tauri::command]
 pub async fn save_template(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: SaveTemplateRequest,
 ) -> Result<SaveTemplateResult, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.save_template(req).await
 }
 
 #[tauri::command]
 pub async fn send_test_template(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: SendTestTemplateRequest,
 ) -> Result<SendTestResult, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.send_test_template(req).await
 }
 
 #[tauri::command]
 pub async fn get_preferences(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: GetPreferencesRequest,
 ) -> Result<UserPreferences, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.get_preferences(req).await
 }
 
 #[tauri::command]
 pub async fn set_preferences(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: SetPreferencesRequest,
 ) -> Result<PreferencesSaved, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.set_preferences(req).await
 }
 
 #[tauri::command]
 pub async fn overview(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: OverviewRequest,
 ) -> Result<Overview, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.overview(req).await
 }
 
 #[tauri::command]
 pub async fn field_last_changes(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: FieldLastChangesQuery,
 ) -> Result<Vec<FieldLastChange>, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.field_last_changes(req).await
 }
 
@@ -279,10 +304,11 @@ async fn choose_save_path(app: &tauri::AppHandle, suggested: String) -> Option<P
 #[tauri::command]
 pub async fn start_export(
     app: tauri::AppHandle,
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: ExportRequest,
 ) -> Result<ExportStatus, ApiError> {
+    let api = live.api();
     let console = console(&api, &slot)?;
     // Refuse before asking for a file.
     console.authorize_export(req.kind).await?;
@@ -300,36 +326,87 @@ pub async fn start_export(
 
 #[tauri::command]
 pub async fn export_status(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: ExportId,
 ) -> Result<ExportStatus, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.export_status(req).await
 }
 
 #[tauri::command]
 pub async fn cancel_export(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: ExportId,
 ) -> Result<ExportStatus, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.cancel_export(req).await
 }
 
 #[tauri::command]
 pub async fn get_alert_settings(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: AlertSettingsRequest,
 ) -> Result<AlertSettings, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.get_alert_settings(req).await
 }
 
 #[tauri::command]
 pub async fn set_alert_settings(
-    api: State<'_, Api>,
+    live: State<'_, Live>,
     slot: State<'_, SessionSlot>,
     req: AlertSettings,
 ) -> Result<AlertSettings, ApiError> {
+    let api = live.api();
     console(&api, &slot)?.set_alert_settings(req).await
+}
+
+/// The databases this console knows and which one is live (no sign-in needed: the sign-in
+/// screen picks the database).
+#[tauri::command]
+pub async fn list_connections(
+    live: State<'_, Live>,
+    req: ListConnectionsRequest,
+) -> Result<Vec<ConnectionInfo>, ApiError> {
+    let _ = req;
+    live.list()
+}
+
+/// Saves a PostgreSQL connection; its password goes to the OS keychain.
+#[tauri::command]
+pub async fn add_connection(
+    live: State<'_, Live>,
+    req: AddConnectionRequest,
+) -> Result<Vec<ConnectionInfo>, ApiError> {
+    live.add(req)?;
+    live.list()
+}
+
+#[tauri::command]
+pub async fn remove_connection(
+    live: State<'_, Live>,
+    req: ConnectionId,
+) -> Result<Vec<ConnectionInfo>, ApiError> {
+    live.remove(&req.id)?;
+    live.list()
+}
+
+/// Opens another database: whoever was signed in is signed out (sessions belong to one
+/// database) and its alerts stop.
+#[tauri::command]
+pub async fn switch_connection(
+    live: State<'_, Live>,
+    slot: State<'_, SessionSlot>,
+    alerts: State<'_, crate::alerts::Alerts>,
+    req: ConnectionId,
+) -> Result<Vec<ConnectionInfo>, ApiError> {
+    alerts.stop();
+    if let Some(token) = slot.set(None) {
+        live.api().sign_out(Some(&token)).await?;
+    }
+    live.switch(&req.id).await?;
+    live.list()
 }

@@ -7,6 +7,7 @@
 
 mod alerts;
 mod commands;
+mod live;
 
 use anyhow::Context;
 use gurumisha_api::Api;
@@ -20,12 +21,14 @@ pub fn run() -> anyhow::Result<()> {
     // file), the signing key file, limits. It is opened on Tauri's own
     // runtime, so whatever it spawns (pools, the audit writer) lives on the
     // runtime that serves the commands.
-    let api = tauri::async_runtime::block_on(Api::open(None)).context(
+    let config = gurumisha_api::Config::from_env().map_err(|e| anyhow::anyhow!(e.message))?;
+    let environment = config.database_url.clone();
+    let api = tauri::async_runtime::block_on(Api::open_with(config)).context(
         "cannot open the Gurumisha store (GURUMISHA_DATABASE_URL or DATABASE_URL; unset for the embedded SQLite file)",
     )?;
 
     tauri::Builder::default()
-        .manage(api)
+        .manage(live::Live::new(api, environment))
         .manage(commands::SessionSlot::default())
         .manage(alerts::Alerts::default())
         .plugin(tauri_plugin_dialog::init())
@@ -62,6 +65,10 @@ pub fn run() -> anyhow::Result<()> {
             commands::cancel_export,
             commands::get_alert_settings,
             commands::set_alert_settings,
+            commands::list_connections,
+            commands::add_connection,
+            commands::remove_connection,
+            commands::switch_connection,
         ])
         .run(tauri::generate_context!())
         .context("the desktop window failed")
@@ -73,11 +80,16 @@ mod command_names;
 
 #[cfg(test)]
 mod tests {
-    use super::command_names::COMMANDS;
+    use super::command_names::{COMMANDS, DESKTOP_ONLY};
 
     #[test]
     fn ipc_commands_match_the_http_api() {
-        assert_eq!(COMMANDS, gurumisha_api::http::COMMANDS);
+        let shared: Vec<&str> = COMMANDS
+            .iter()
+            .copied()
+            .filter(|c| !DESKTOP_ONLY.contains(c))
+            .collect();
+        assert_eq!(shared, gurumisha_api::http::COMMANDS);
     }
 
     #[test]

@@ -61,6 +61,38 @@ describe('desktop console', () => {
     assert.equal(await s.execute('return "__TAURI_INTERNALS__" in window'), true);
   });
 
+  test('adds a PostgreSQL connection, switches to it and back', async (t) => {
+    const pg = process.env.GURUMISHA_TEST_PG_URL;
+    if (!pg) return t.skip('GURUMISHA_TEST_PG_URL is not set (make test sets it)');
+    await s.waitForAll('[data-testid=connection-select] option', { timeout: TIMEOUT });
+    const start = await s.execute('return document.querySelector("[data-testid=connection-select]").value');
+    await s.click(await s.find('[data-testid=connection-new]'));
+    await s.type(await s.find('[data-testid=connection-name]'), 'Test cluster');
+    const url = await s.find('[data-testid=connection-url]');
+    await s.clear(url);
+    await s.type(url, pg);
+    await s.type(await s.find('[data-testid=connection-password]'), 'not-in-any-file');
+    await s.click(await s.find('[data-testid=connection-add]'));
+    await waitFor('the PostgreSQL connection live', async () => {
+      const [el] = await s.findAll('[data-testid=signin-connection][data-backend=postgres]');
+      return el ?? null;
+    }, { timeout: TIMEOUT });
+    const live = await s.textContent(await s.find('[data-testid=connection-live]'));
+    assert.match(live, /password in keychain/);
+    assert.doesNotMatch(live, /not-in-any-file/);
+    await shot('connections');
+    // Back to the database with the demo data.
+    await s.execute(`
+      const sel = document.querySelector('[data-testid=connection-select]');
+      sel.value = arguments[0];
+      sel.dispatchEvent(new Event('change', { bubbles: true }));
+    `, [start]);
+    await waitFor('the demo database live again', async () => {
+      const [el] = await s.findAll('[data-testid=signin-connection][data-backend=sqlite]');
+      return el ?? null;
+    }, { timeout: TIMEOUT });
+  });
+
   test('signs in as a compliance officer', async () => {
     const user = await s.waitForAll('[data-testid=signin-username]', { timeout: TIMEOUT });
     await shot('signin');

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod alerts;
 pub mod config;
+pub mod connections;
 mod console;
 mod console_changes;
 mod console_overview;

@@ -5,6 +5,9 @@
 // Only the contract's top-level type names are imported from the bindings;
 // nested enums are reached through indexed access so that the generated file
 // names of helper types do not matter here.
+import type { AddConnectionRequest } from '../../bindings/AddConnectionRequest';
+import type { AlertSettings } from '../../bindings/AlertSettings';
+import type { ConnectionInfo } from '../../bindings/ConnectionInfo';
 import type { ActivityPage } from '../../bindings/ActivityPage';
 import type { ActivityQuery } from '../../bindings/ActivityQuery';
 import type { ApiError } from '../../bindings/ApiError';
@@ -78,6 +81,13 @@ export interface Commands {
   start_export: [ExportRequest, ExportStatus];
   export_status: [ExportId, ExportStatus];
   cancel_export: [ExportId, ExportStatus];
+  get_alert_settings: [Record<string, never>, AlertSettings];
+  set_alert_settings: [AlertSettings, AlertSettings];
+  // Desktop only (the shell's databases); a browser has the one server it came from.
+  list_connections: [Record<string, never>, ConnectionInfo[]];
+  add_connection: [AddConnectionRequest, ConnectionInfo[]];
+  remove_connection: [{ id: string }, ConnectionInfo[]];
+  switch_connection: [{ id: string }, ConnectionInfo[]];
 }
 
 export type CommandName = keyof Commands;
@@ -130,6 +140,16 @@ export interface Backend {
   startExport(req: ExportRequest): Promise<ExportStatus>;
   exportStatus(req: ExportId): Promise<ExportStatus>;
   cancelExport(req: ExportId): Promise<ExportStatus>;
+  /** Which desktop alerts the operator gets. */
+  getAlertSettings(): Promise<AlertSettings>;
+  setAlertSettings(req: AlertSettings): Promise<AlertSettings>;
+  /** Desktop only: the databases the console knows, which one is live. */
+  listConnections(): Promise<ConnectionInfo[]>;
+  /** Desktop only: saves a PostgreSQL connection (its password goes to the OS keychain). */
+  addConnection(req: AddConnectionRequest): Promise<ConnectionInfo[]>;
+  removeConnection(id: string): Promise<ConnectionInfo[]>;
+  /** Desktop only: opens another database; whoever was signed in is signed out. */
+  switchConnection(id: string): Promise<ConnectionInfo[]>;
 }
 
 export function backendOver(kind: Backend['kind'], send: Transport): Backend {
@@ -161,5 +181,11 @@ export function backendOver(kind: Backend['kind'], send: Transport): Backend {
     startExport: (req) => send('start_export', req),
     exportStatus: (req) => send('export_status', req),
     cancelExport: (req) => send('cancel_export', req),
+    getAlertSettings: () => send('get_alert_settings', {}),
+    setAlertSettings: (req) => send('set_alert_settings', req),
+    listConnections: () => send('list_connections', {}),
+    addConnection: (req) => send('add_connection', req),
+    removeConnection: (id) => send('remove_connection', { id }),
+    switchConnection: (id) => send('switch_connection', { id }),
   };
 }
