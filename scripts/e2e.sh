@@ -47,9 +47,9 @@ cleanup() {
     for _ in $(seq 50); do kill -0 -- "-$driver_pgid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL -- "-$driver_pgid" 2>/dev/null || true
   fi
-  if [ -n "$notify_pid" ]; then
-    kill "$notify_pid" 2>/dev/null || true
-  fi
+  for pid in "$notify_pid" "${worker_pid:-}" "${smtp_pid:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
   if [ -n "$xvfb_pid" ]; then
     kill "$xvfb_pid" 2>/dev/null || true
     wait "$xvfb_pid" 2>/dev/null || true
@@ -96,6 +96,34 @@ for _ in $(seq 50); do
 done
 grep -q ready "$tmp/notifications.log" || { show_logs; die "the stand-in notification server did not start"; }
 
+# The notification worker, delivering e-mail to a loopback SMTP server (gurumisha-testkit's
+# smtp-peer) that the test can make refuse recipients (writing `reject` to its control file)
+# and accept again: a broken and a fixed provider.
+SMTP_PEER=${SMTP_PEER:-target/debug/smtp-peer}
+GURUMISHA_BIN=$(realpath -m "${GURUMISHA_BIN:-target/debug/gurumisha}")
+export GURUMISHA_BIN
+worker_pid=
+smtp_pid=
+if [ -x "$SMTP_PEER" ] && [ -x "$GURUMISHA_BIN" ]; then
+  export GURUMISHA_E2E_SMTP_CONTROL="$tmp/smtp-mode"
+  : >"$GURUMISHA_E2E_SMTP_CONTROL"
+  "$SMTP_PEER" "$GURUMISHA_E2E_SMTP_CONTROL" >"$tmp/smtp-peer.log" 2>&1 &
+  smtp_pid=$!
+  smtp_addr=
+  for _ in $(seq 100); do
+    smtp_addr=$(grep -m1 -oE 'listening on [0-9.:]+' "$tmp/smtp-peer.log" 2>/dev/null | sed 's/^listening on //' || true)
+    [ -n "$smtp_addr" ] && break
+    sleep 0.1
+  done
+  [ -n "$smtp_addr" ] || { show_logs; die "smtp-peer did not start"; }
+  GURUMISHA_SMTP_URL="smtp://$smtp_addr?tls=none" \
+    "$GURUMISHA_BIN" process-notifications --worker >"$tmp/worker.log" 2>&1 &
+  worker_pid=$!
+  echo "e2e: SMTP peer on $smtp_addr, notification worker running"
+else
+  echo "e2e: no $SMTP_PEER or $GURUMISHA_BIN: the SMTP retry flow is skipped"
+fi
+
 # Saved connections go to a scratch config directory (their passwords to the kernel key
 # store: this private bus has no Secret Service).
 export GURUMISHA_CONFIG_DIR="$tmp/config"
@@ -110,8 +138,6 @@ driver_pgid=$(ps -o pgid= -p "$driver_pid" | tr -d ' ' || true)
 [ -n "$driver_pgid" ] || { show_logs; die "tauri-driver did not start"; }
 
 status=0
-GURUMISHA_BIN=$(realpath -m "${GURUMISHA_BIN:-target/debug/gurumisha}")
-export GURUMISHA_BIN
 TAURI_DRIVER_URL="http://127.0.0.1:$DRIVER_PORT" node --test --test-reporter=spec tests/e2e/ || status=$?
 if [ "$status" -ne 0 ]; then
   show_logs

@@ -47,7 +47,7 @@ export GURUMISHA_DATA_DIR="$work/data"
 export GURUMISHA_SIGNING_KEY_FILE="$work/data/signing.key"
 export GURUMISHA_DATABASE_URL="sqlite://$work/data/gurumisha.sqlite3"
 export DATABASE_URL="$GURUMISHA_DATABASE_URL"
-cargo build -q -p gurumisha-cli -p gurumisha-console
+cargo build -q -p gurumisha-cli -p gurumisha-console -p gurumisha-testkit --bin smtp-peer
 ./target/debug/gurumisha demo --events 20000 >/dev/null
 
 step "Browser tests (Chromium)" env GURUMISHA_BIN="$root/target/debug/gurumisha" scripts/ui-test.sh

@@ -218,4 +218,64 @@ describe('desktop console', () => {
     assert.equal(answer.err.code, 'forbidden');
     assert.match(answer.err.message, /support role may not export the audit trail/);
   });
+
+  test('a broken SMTP server kills a notification; after the fix a retry sends it', async (t) => {
+    const control = process.env.GURUMISHA_E2E_SMTP_CONTROL;
+    if (!control) return t.skip('no SMTP peer and worker (scripts/e2e.sh starts them)');
+    // Signed in as support1 (the previous test): support may retry.
+    await writeFile(control, 'reject 550 5.1.1 mailbox unavailable\n');
+    const key = `e2e-smtp-${Date.now()}`;
+    const { stdout } = await run(CLI, [
+      'notify', '--user', 'compliance1', '--type', 'security', '--channel', 'email',
+      '--title', `E2E mail check ${key}`, '--message', 'Testing the mail server.', '--key', key, '--json',
+    ]);
+    const id = JSON.parse(stdout).channels.find((c) => c.channel === 'email')?.notification_id;
+    assert.ok(id, `queued: ${stdout}`);
+    // The worker meets the broken server: a permanent refusal, so the notification goes dead,
+    // and the console says so on the desktop.
+    const alert = await waitFor('the dead-notification alert', async () => {
+      const all = await notifications();
+      return all.find((n) => n.summary === `Notification ${id} went dead`) ?? null;
+    }, { timeout: 30_000 });
+    assert.match(alert.body, /550/);
+    await s.execute('location.hash = arguments[0]', [`#/queue?status=dead&id=${id}`]);
+    await s.waitForAll(`[data-testid=queue-detail-body][data-id="${id}"][data-status=dead]`, { timeout: TIMEOUT });
+    const attempt = await s.textContent((await s.waitForAll('[data-testid=queue-attempt]', { timeout: TIMEOUT }))[0]);
+    assert.match(attempt, /550/);
+    await shot('queue-dead');
+
+    // Fix the server, retry from the console, and watch it go out.
+    await writeFile(control, 'accept\n');
+    await s.click(await s.find('[data-testid=queue-retry-one]'));
+    const sent = await waitFor('the notification sent', async () => {
+      // Reopen the drawer: it reads the notification afresh.
+      await s.execute('location.hash = arguments[0]', ['#/queue']);
+      await s.execute('location.hash = arguments[0]', [`#/queue?id=${id}`]);
+      await new Promise((r) => setTimeout(r, 500));
+      const [el] = await s.findAll(`[data-testid=queue-detail-body][data-id="${id}"][data-status=sent]`);
+      return el ?? null;
+    }, { timeout: 30_000 });
+    assert.ok(sent);
+    await shot('queue-sent');
+  });
+
+  test('editing a template shows the live preview and the SMS counter', async () => {
+    // support1 may edit templates.
+    await s.execute('location.hash = arguments[0]', ['#/templates/order_status_change?ch=sms']);
+    const body = (await s.waitForAll('[data-testid=template-body]', { timeout: TIMEOUT }))[0];
+    await waitFor('an SMS preview', async () => {
+      const [c] = await s.findAll('[data-testid=sms-counter][data-encoding=gsm7]');
+      return c ?? null;
+    }, { timeout: TIMEOUT });
+    await s.type(body, ' Asante sana \u2014 karibu tena');
+    const preview = await waitFor('the preview with the new text', async () => {
+      const [p] = await s.findAll('[data-testid=template-preview]');
+      const text = p ? await s.textContent(p) : '';
+      return text.includes('karibu tena') ? text : null;
+    }, { timeout: TIMEOUT });
+    assert.match(preview, /Asante sana/);
+    // An em dash is not in the GSM-7 alphabet: the message becomes UCS-2.
+    await s.waitForAll('[data-testid=sms-counter][data-encoding=ucs2]', { timeout: TIMEOUT });
+    await shot('template-editor');
+  });
 });

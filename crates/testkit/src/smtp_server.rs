@@ -101,6 +101,11 @@ impl SmtpServer {
         self.state.lock().unwrap().rcpt_reply = Some(reply.to_owned());
     }
 
+    /// Accepts recipients again after [`SmtpServer::reply_to_rcpt`].
+    pub fn accept_rcpt(&self) {
+        self.state.lock().unwrap().rcpt_reply = None;
+    }
+
     pub fn require_auth(&self, user: &str, password: &str) {
         self.state.lock().unwrap().auth = Some((user.into(), password.into()));
     }

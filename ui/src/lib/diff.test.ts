@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { alignArrays, diffJson, diffLines, diffTree, formatJsonValue, isStructured, jsonEqual, prettyJson, summarizeChange } from './diff';
+import {
+  alignArrays,
+  diffJson,
+  diffLines,
+  diffTree,
+  foldLines,
+  formatJsonValue,
+  isStructured,
+  jsonEqual,
+  lineDiff,
+  lineDiffStats,
+  prettyJson,
+  summarizeChange,
+} from './diff';
 
 describe('jsonEqual', () => {
   it('compares structurally', () => {
@@ -191,5 +204,46 @@ describe('diffLines', () => {
     expect(isStructured(1, 2)).toBe(false);
     expect(isStructured(null, { a: 1 })).toBe(true);
     expect(isStructured([1], null)).toBe(true);
+  });
+});
+
+describe('line diff', () => {
+  it('marks removed and added lines on the common subsequence', () => {
+    const d = lineDiff('a\nb\nc\nd', 'a\nB\nc\nd\ne');
+    expect(d.map((l) => `${l.kind[0]}${l.text}`)).toEqual(['sa', 'rb', 'aB', 'sc', 'sd', 'ae']);
+    expect(d[1]).toEqual({ kind: 'removed', text: 'b', old: 2 });
+    expect(d[2]).toEqual({ kind: 'added', text: 'B', new: 2 });
+    expect(d[5]).toEqual({ kind: 'added', text: 'e', new: 5 });
+    expect(lineDiffStats(d)).toEqual({ added: 2, removed: 1 });
+  });
+
+  it('handles empty sides and equal texts', () => {
+    expect(lineDiff('', 'x')).toEqual([{ kind: 'added', text: 'x', new: 1 }]);
+    expect(lineDiff('x', '')).toEqual([{ kind: 'removed', text: 'x', old: 1 }]);
+    expect(lineDiffStats(lineDiff('p\nq', 'p\nq'))).toEqual({ added: 0, removed: 0 });
+  });
+
+  it('does not see a moved line as a change of every line after it', () => {
+    const before = ['Dear {name},', '', 'Your order shipped.', '', 'Asante,', 'Gurumisha'].join('\n');
+    const after = ['Dear {name},', '', 'Habari! Your order shipped.', '', 'Asante,', 'Gurumisha'].join('\n');
+    expect(lineDiffStats(lineDiff(before, after))).toEqual({ added: 1, removed: 1 });
+  });
+
+  it('folds long unchanged runs, keeping context around changes', () => {
+    const before = Array.from({ length: 20 }, (_, i) => `line ${i}`).join('\n');
+    const after = before.replace('line 10', 'line ten');
+    const shown = foldLines(lineDiff(before, after), 2);
+    expect(shown[0]).toEqual({ kind: 'fold', count: 8 });
+    expect(shown.filter((l) => l.kind !== 'fold').map((l) => (l as { text: string }).text)).toEqual([
+      'line 8',
+      'line 9',
+      'line 10',
+      'line ten',
+      'line 11',
+      'line 12',
+    ]);
+    expect(shown[shown.length - 1]).toEqual({ kind: 'fold', count: 7 });
+    // A short run stays whole.
+    expect(foldLines(lineDiff('a\nb', 'a\nc'), 2).some((l) => l.kind === 'fold')).toBe(false);
   });
 });

@@ -288,3 +288,113 @@ export function diffLines(node: TreeNode, { context = 3, max = 120 } = {}): Diff
 export function isStructured(before: unknown, after: unknown): boolean {
   return containerType(before) !== null || containerType(after) !== null;
 }
+
+// ------------------------------------------------------------- line diff
+//
+// Template versions are text: two versions are compared line by line on
+// their longest common subsequence, like `diff`, and long runs of unchanged
+// lines fold to "N unchanged lines" with a few lines of context kept.
+
+export type LineKind = 'same' | 'added' | 'removed';
+
+export interface TextLine {
+  kind: LineKind;
+  text: string;
+  /** 1-based line in the old text (same/removed). */
+  old?: number;
+  /** 1-based line in the new text (same/added). */
+  new?: number;
+}
+
+// Past this many cells the texts are compared as one replaced block.
+const LINE_LCS_LIMIT = 4_000_000;
+
+/** Lines of `after` against `before`: removed lines come before the added ones that replace them. */
+export function lineDiff(before: string, after: string): TextLine[] {
+  const a = before === '' ? [] : before.split('\n');
+  const b = after === '' ? [] : after.split('\n');
+  // Common head and tail are cheap and shrink the table.
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const out: TextLine[] = [];
+  for (let i = 0; i < head; i++) out.push({ kind: 'same', text: a[i]!, old: i + 1, new: i + 1 });
+  const am = a.slice(head, a.length - tail);
+  const bm = b.slice(head, b.length - tail);
+  const n = am.length;
+  const m = bm.length;
+  if (n * m > LINE_LCS_LIMIT) {
+    am.forEach((text, i) => out.push({ kind: 'removed', text, old: head + i + 1 }));
+    bm.forEach((text, j) => out.push({ kind: 'added', text, new: head + j + 1 }));
+  } else {
+    const lcs = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+    for (let i = n - 1; i >= 0; i--) {
+      for (let j = m - 1; j >= 0; j--) {
+        lcs[i]![j] = am[i] === bm[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+      }
+    }
+    let i = 0;
+    let j = 0;
+    while (i < n || j < m) {
+      if (i < n && j < m && am[i] === bm[j]) {
+        out.push({ kind: 'same', text: am[i]!, old: head + i + 1, new: head + j + 1 });
+        i++;
+        j++;
+      } else if (j >= m || (i < n && lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+        out.push({ kind: 'removed', text: am[i]!, old: head + i + 1 });
+        i++;
+      } else {
+        out.push({ kind: 'added', text: bm[j]!, new: head + j + 1 });
+        j++;
+      }
+    }
+  }
+  for (let k = 0; k < tail; k++) {
+    const i = a.length - tail + k;
+    const j = b.length - tail + k;
+    out.push({ kind: 'same', text: a[i]!, old: i + 1, new: j + 1 });
+  }
+  return out;
+}
+
+/** A diff line, or a fold standing for `count` unchanged lines. */
+export type ShownLine = TextLine | { kind: 'fold'; count: number };
+
+/** Folds runs of unchanged lines longer than 2 × `context` + 1, keeping `context` lines around changes. */
+export function foldLines(lines: readonly TextLine[], context = 2): ShownLine[] {
+  const out: ShownLine[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    if (lines[i]!.kind !== 'same') {
+      out.push(lines[i]!);
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < lines.length && lines[j]!.kind === 'same') j++;
+    const run = lines.slice(i, j);
+    const keepHead = i === 0 ? 0 : context;
+    const keepTail = j === lines.length ? 0 : context;
+    if (run.length > keepHead + keepTail + 1) {
+      out.push(...run.slice(0, keepHead));
+      out.push({ kind: 'fold', count: run.length - keepHead - keepTail });
+      out.push(...run.slice(run.length - keepTail));
+    } else {
+      out.push(...run);
+    }
+    i = j;
+  }
+  return out;
+}
+
+/** `+3 −1`: lines added and removed. */
+export function lineDiffStats(lines: readonly TextLine[]): { added: number; removed: number } {
+  let added = 0;
+  let removed = 0;
+  for (const l of lines) {
+    if (l.kind === 'added') added++;
+    else if (l.kind === 'removed') removed++;
+  }
+  return { added, removed };
+}

@@ -10,6 +10,14 @@
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type SeverityName = (typeof SEVERITIES)[number];
 
+/** Notification queue statuses, in the order the queue view shows them. */
+export const QUEUE_STATUSES = ['pending', 'processing', 'sent', 'failed', 'dead', 'cancelled'] as const;
+export type QueueStatusName = (typeof QUEUE_STATUSES)[number];
+
+/** Delivery channels. */
+export const CHANNELS = ['email', 'sms', 'push', 'in_app'] as const;
+export type ChannelName = (typeof CHANNELS)[number];
+
 /** The days the overview can chart; '' in the URL means the backend's default. */
 export const OVERVIEW_DAYS = ['7', '14', '30', '90'] as const;
 export const DEFAULT_OVERVIEW_DAYS = '30';
@@ -20,6 +28,10 @@ export const FILTER_KEYS = {
   activity: ['q', 'user', 'action', 'from', 'to', 'ip', 'type', 'object', 'session'],
   audit: ['q', 'severity', 'user', 'table', 'record', 'field', 'action', 'from', 'to', 'set'],
   overview: ['days'],
+  // `error` is the search box (a case-sensitive part of the last error); `user` a username,
+  // `recipient` a user id (what a row shows).
+  queue: ['error', 'status', 'channel', 'provider', 'user', 'recipient'],
+  templates: ['q', 'type', 'channel'],
 } as const;
 
 export type FilterView = keyof typeof FILTER_KEYS;
@@ -30,6 +42,8 @@ export type MeFilters = Filters<'me'>;
 export type ActivityFilters = Filters<'activity'>;
 export type AuditFilters = Filters<'audit'>;
 export type OverviewFilters = Filters<'overview'>;
+export type QueueFilters = Filters<'queue'>;
+export type TemplateFilters = Filters<'templates'>;
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -52,6 +66,12 @@ function valid(key: string, value: string): boolean {
       return (SEVERITIES as readonly string[]).includes(value);
     case 'days':
       return (OVERVIEW_DAYS as readonly string[]).includes(value);
+    case 'status':
+      return (QUEUE_STATUSES as readonly string[]).includes(value);
+    case 'channel':
+      return (CHANNELS as readonly string[]).includes(value);
+    case 'recipient':
+      return /^\d{1,15}$/.test(value);
     default:
       return true;
   }

@@ -5,7 +5,8 @@
 // `to` a person picks, so the API's exclusive `to` is the next day.
 import type { ActivityQuery } from '../bindings/ActivityQuery';
 import type { AuditQuery } from '../bindings/AuditQuery';
-import type { ActivityFilters, AuditFilters, MeFilters } from './filters';
+import type { NotificationFilter } from '../bindings/NotificationFilter';
+import type { ActivityFilters, AuditFilters, MeFilters, QueueFilters } from './filters';
 import { isDate } from './filters';
 
 /** Rows per keyset page: the virtual table asks for the next window as you scroll. */
@@ -69,6 +70,23 @@ export function auditQuery(f: AuditFilters): AuditQuery {
     from: fromBound(f.from),
     to: toBound(f.to),
     change_set_id: clean(f.set),
+  });
+}
+
+/**
+ * The notification queue's filter, shared by the list and the bulk actions. The error text
+ * is matched case-sensitively by the server, so it is sent as typed (only trimmed).
+ */
+export function queueQuery(f: QueueFilters): NotificationFilter {
+  const recipient = clean(f.recipient);
+  const id = recipient && /^\d+$/.test(recipient) ? Number(recipient) : undefined;
+  return compact({
+    status: clean(f.status) as NotificationFilter['status'],
+    channel: clean(f.channel) as NotificationFilter['channel'],
+    provider: clean(f.provider),
+    error: clean(f.error),
+    user_id: id,
+    username: id === undefined ? clean(f.user) : undefined,
   });
 }
 

@@ -11,6 +11,8 @@ import StatTile from './charts/StatTile.svelte';
 import SuccessBars from './charts/SuccessBars.svelte';
 import JsonDiff from './JsonDiff.svelte';
 import Sidebar from './Sidebar.svelte';
+import StatusBadge from './StatusBadge.svelte';
+import TextDiff from './TextDiff.svelte';
 import ValueChange from './ValueChange.svelte';
 import VirtualTable from './VirtualTable.svelte';
 
@@ -188,5 +190,24 @@ describe('Sidebar', () => {
     expect(body).toContain('href="#/activity?user=x"');
     expect(body).toMatch(/data-testid="nav-activity" aria-current="page"/);
     expect(count(body, 'class="group-name')).toBe(2);
+  });
+});
+
+describe('notification views', () => {
+  it('StatusBadge carries the status for tests and colour', () => {
+    const { body } = render(StatusBadge, { props: { status: 'dead' } });
+    expect(body).toContain('data-status="dead"');
+    expect(body).toMatch(/class="st st-dead[^"]*"/);
+  });
+
+  it('TextDiff shows changed lines as text, never as markup', () => {
+    const { body } = render(TextDiff, { props: { label: 'HTML', before: '<p>Hi</p>\n<b>x</b>', after: '<p>Hi</p>\n<script>alert(1)</script>' } });
+    expect(body).toContain('data-added="1" data-removed="1"');
+    expect(count(body, 'data-testid="diff-line"')).toBe(3);
+    expect(body).toContain('&lt;script>alert(1)&lt;/script>');
+    expect(body).not.toContain('<script>');
+    const same = render(TextDiff, { props: { label: 'Body', before: 'a', after: 'a' } }).body;
+    expect(same).toContain('unchanged');
+    expect(same).not.toContain('diff-line');
   });
 });
