@@ -261,7 +261,7 @@ describe('desktop console', () => {
 
   test('editing a template shows the live preview and the SMS counter', async () => {
     // support1 may edit templates.
-    await s.execute('location.hash = arguments[0]', ['#/templates/order_status_change?ch=sms']);
+    await s.execute('location.hash = arguments[0]', ['#/templates/import_status_change?ch=sms']);
     const body = (await s.waitForAll('[data-testid=template-body]', { timeout: TIMEOUT }))[0];
     await waitFor('an SMS preview', async () => {
       const [c] = await s.findAll('[data-testid=sms-counter][data-encoding=gsm7]');
@@ -277,5 +277,24 @@ describe('desktop console', () => {
     // An em dash is not in the GSM-7 alphabet: the message becomes UCS-2.
     await s.waitForAll('[data-testid=sms-counter][data-encoding=ucs2]', { timeout: TIMEOUT });
     await shot('template-editor');
+  });
+
+  test('my activity, the template list and preferences with the operator\'s alerts', async () => {
+    await s.execute('location.hash = arguments[0]', ['#/me']);
+    await s.waitForAll('[data-testid=me-row]', { timeout: TIMEOUT });
+    await shot('me');
+    await s.execute('location.hash = arguments[0]', ['#/templates']);
+    await s.waitForAll('[data-testid=template-row]', { timeout: TIMEOUT });
+    await shot('templates');
+    await s.execute('location.hash = arguments[0]', ['#/preferences/compliance1']);
+    await s.waitForAll('[data-testid=prefs-grid]', { timeout: TIMEOUT });
+    const high = (await s.waitForAll('[data-testid=alert-high_audit]', { timeout: TIMEOUT }))[0];
+    await s.click(high);
+    const note = await waitFor('alert settings saved', async () => {
+      const [el] = await s.findAll('[data-testid=alert-settings-note]');
+      return el ? s.textContent(el) : null;
+    }, { timeout: TIMEOUT });
+    assert.equal(note, 'Saved.');
+    await shot('preferences');
   });
 });
