@@ -47,8 +47,9 @@ export GURUMISHA_DATA_DIR="$work/data"
 export GURUMISHA_SIGNING_KEY_FILE="$work/data/signing.key"
 export GURUMISHA_DATABASE_URL="sqlite://$work/data/gurumisha.sqlite3"
 export DATABASE_URL="$GURUMISHA_DATABASE_URL"
-cargo build -q -p gurumisha-cli -p gurumisha-console -p gurumisha-testkit --bin smtp-peer
-./target/debug/gurumisha demo --events 20000 >/dev/null
+cargo build -q -p gurumisha-cli -p gurumisha-console
+cargo build -q -p gurumisha-testkit --bin smtp-peer
+./target/debug/gurumisha demo --events 20000 | tail -n 3
 
 step "Browser tests (Chromium)" env GURUMISHA_BIN="$root/target/debug/gurumisha" scripts/ui-test.sh
 step "Desktop end-to-end (Xvfb + WebDriver)" env APP="$root/target/debug/gurumisha-console" scripts/e2e.sh
