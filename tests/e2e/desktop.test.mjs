@@ -244,18 +244,24 @@ describe('desktop console', () => {
     assert.match(attempt, /550/);
     await shot('queue-dead');
 
-    // Fix the server, retry from the console, and watch it go out.
+    // Fix the server (it rereads its control file every 50 ms), retry from the console, and
+    // watch it go out: the backend's own answer first, then the drawer.
     await writeFile(control, 'accept\n');
+    await new Promise((r) => setTimeout(r, 500));
     await s.click(await s.find('[data-testid=queue-retry-one]'));
-    const sent = await waitFor('the notification sent', async () => {
-      // Reopen the drawer: it reads the notification afresh.
-      await s.execute('location.hash = arguments[0]', ['#/queue']);
-      await s.execute('location.hash = arguments[0]', [`#/queue?id=${id}`]);
-      await new Promise((r) => setTimeout(r, 500));
-      const [el] = await s.findAll(`[data-testid=queue-detail-body][data-id="${id}"][data-status=sent]`);
-      return el ?? null;
+    await waitFor('the notification sent', async () => {
+      const status = await s.executeAsync(`
+        const done = arguments[arguments.length - 1];
+        window.__TAURI_INTERNALS__
+          .invoke('get_notification', { req: { id: arguments[0] } })
+          .then((v) => done(v.notification.status), (e) => done('error: ' + JSON.stringify(e)));
+      `, [id]);
+      return status === 'sent' ? status : null;
     }, { timeout: 30_000 });
-    assert.ok(sent);
+    await s.execute('location.hash = arguments[0]', ['#/queue?status=sent']);
+    await new Promise((r) => setTimeout(r, 500));
+    await s.execute('location.hash = arguments[0]', [`#/queue?status=sent&id=${id}`]);
+    await s.waitForAll(`[data-testid=queue-detail-body][data-id="${id}"][data-status=sent]`, { timeout: TIMEOUT });
     await shot('queue-sent');
   });
 

@@ -3,10 +3,10 @@
 //!
 //!     smtp-peer CONTROL_FILE
 //!
-//! Prints `listening on 127.0.0.1:PORT`, then every 100 ms reads CONTROL_FILE: a line
+//! Prints `listening on 127.0.0.1:PORT`, then every 50 ms reads CONTROL_FILE: a line
 //! starting with `reject` makes it answer RCPT with the rest of the line (default
-//! `550 5.1.1 mailbox unavailable`); anything else, or no file, accepts. Each accepted
-//! message is reported as `received TO SUBJECT` on stdout.
+//! `550 5.1.1 mailbox unavailable`); anything else, or no file, accepts. Mode changes are
+//! reported as `mode ...` and each accepted message as `received for RECIPIENTS` on stdout.
 
 use gurumisha_testkit::smtp_server::SmtpServer;
 use std::io::Write;
@@ -22,21 +22,32 @@ async fn main() {
     println!("listening on {}", server.addr);
     let _ = std::io::stdout().flush();
     let mut seen = 0;
+    let mut rejecting = None;
     loop {
         let mode = std::fs::read_to_string(&control).unwrap_or_default();
-        match mode.trim().strip_prefix("reject") {
-            Some(reply) => server.reply_to_rcpt(match reply.trim() {
-                "" => "550 5.1.1 mailbox unavailable",
-                r => r,
-            }),
-            None => server.accept_rcpt(),
+        let reject = mode.trim().strip_prefix("reject").map(|r| match r.trim() {
+            "" => "550 5.1.1 mailbox unavailable".to_owned(),
+            r => r.to_owned(),
+        });
+        if reject != rejecting {
+            match &reject {
+                Some(reply) => {
+                    server.reply_to_rcpt(reply);
+                    println!("mode reject {reply}");
+                }
+                None => {
+                    server.accept_rcpt();
+                    println!("mode accept");
+                }
+            }
+            rejecting = reject;
         }
         let received = server.received();
         for r in &received[seen..] {
-            println!("received {:?}", r);
+            println!("received for {}", r.rcpt_to.join(", "));
         }
         seen = received.len();
         let _ = std::io::stdout().flush();
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
