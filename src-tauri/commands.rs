@@ -30,6 +30,7 @@ use gurumisha_api::types::{
     SendTestTemplateRequest, SetPreferencesRequest, TemplateDetail, TemplateList, TemplatePreview,
     UserPreferences,
 };
+use gurumisha_api::verify_job::{VerifyId, VerifyStatus};
 use gurumisha_api::AlertSettings;
 use gurumisha_api::{Api, ApiError, Console, RequestContext};
 use std::path::PathBuf;
@@ -152,6 +153,36 @@ pub async fn verify_audit(
 ) -> Result<VerifyReport, ApiError> {
     let api = live.api();
     console(&api, &slot)?.verify_audit(req).await
+}
+
+#[tauri::command]
+pub async fn start_verify(
+    live: State<'_, Live>,
+    slot: State<'_, SessionSlot>,
+    req: VerifyQuery,
+) -> Result<VerifyStatus, ApiError> {
+    let api = live.api();
+    console(&api, &slot)?.start_verify(req).await
+}
+
+#[tauri::command]
+pub async fn verify_status(
+    live: State<'_, Live>,
+    slot: State<'_, SessionSlot>,
+    req: VerifyId,
+) -> Result<VerifyStatus, ApiError> {
+    let api = live.api();
+    console(&api, &slot)?.verify_status(req).await
+}
+
+#[tauri::command]
+pub async fn cancel_verify(
+    live: State<'_, Live>,
+    slot: State<'_, SessionSlot>,
+    req: VerifyId,
+) -> Result<VerifyStatus, ApiError> {
+    let api = live.api();
+    console(&api, &slot)?.cancel_verify(req).await
 }
 
 #[tauri::command]

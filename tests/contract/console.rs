@@ -18,7 +18,14 @@ use serde_json::json;
 const DJANGO_HASH: &str =
     "pbkdf2_sha256$390000$seasalt$8xBlGd3jVgvJ+92hWPxi5ww0uuAuAnKgC45eudxro7c=";
 
-async fn staff(db: &Db, username: &str, role: Role, hash: &str, staff: bool, active: bool) -> i64 {
+pub(crate) async fn staff(
+    db: &Db,
+    username: &str,
+    role: Role,
+    hash: &str,
+    staff: bool,
+    active: bool,
+) -> i64 {
     db.api
         .store()
         .insert_users(vec![NewUser {
@@ -38,11 +45,11 @@ async fn staff(db: &Db, username: &str, role: Role, hash: &str, staff: bool, act
         .unwrap()[0]
 }
 
-fn cheap(password: &str) -> String {
+pub(crate) fn cheap(password: &str) -> String {
     password::make(password, &password::new_salt(), 1_000)
 }
 
-async fn sign_in(
+pub(crate) async fn sign_in(
     db: &Db,
     username: &str,
     password: &str,
@@ -61,7 +68,7 @@ async fn sign_in(
 }
 
 /// The newest audit rows, newest first.
-async fn recent_audit(db: &Db, n: u32) -> Vec<AuditEntry> {
+pub(crate) async fn recent_audit(db: &Db, n: u32) -> Vec<AuditEntry> {
     db.api
         .store()
         .list_audit(&AuditFilter::default(), &PageRequest::first(n))

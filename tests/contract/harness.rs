@@ -8,6 +8,8 @@ use std::path::PathBuf;
 pub struct Db {
     pub api: Api,
     pub name: &'static str,
+    /// The database's URL (for tests that reach around the API, e.g. to tamper with rows).
+    pub url: String,
     /// A scratch directory of this database, removed with it.
     pub dir: PathBuf,
 }
@@ -37,12 +39,13 @@ fn config(url: String, dir: &std::path::Path, limits: Limits) -> Config {
 pub async fn sqlite(limits: Limits) -> Db {
     let dir = scratch();
     let url = format!("sqlite://{}", dir.join("test.sqlite3").display());
-    let api = Api::open_with(config(url, &dir, limits))
+    let api = Api::open_with(config(url.clone(), &dir, limits))
         .await
         .expect("open sqlite");
     Db {
         api,
         name: "sqlite",
+        url,
         dir,
     }
 }
@@ -67,14 +70,48 @@ pub async fn postgres(limits: Limits) -> Option<Db> {
     conn.close().await.ok();
     let (base, _) = admin.rsplit_once('/').expect("URL has a database part");
     let dir = scratch();
-    let api = Api::open_with(config(format!("{base}/{name}"), &dir, limits))
+    let url = format!("{base}/{name}");
+    let api = Api::open_with(config(url.clone(), &dir, limits))
         .await
         .expect("open postgres");
     Some(Db {
         api,
         name: "postgres",
+        url,
         dir,
     })
+}
+
+/// Runs `sql` on the database behind the API's back, with the audit trail's append-only
+/// triggers out of the way: how an attacker with database access would edit history.
+pub async fn tamper(db: &Db, sql: &str) {
+    if db.name == "postgres" {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+        sqlx::query("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update_delete")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    } else {
+        let path = db.url.trim_start_matches("sqlite://").to_owned();
+        let sql = sql.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.execute_batch(&format!(
+                "BEGIN; DROP TRIGGER audit_log_no_update; {sql}; \
+                 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN \
+                 SELECT RAISE(ABORT, 'audit_log is append-only'); END; COMMIT;"
+            ))
+            .unwrap();
+        })
+        .await
+        .unwrap();
+    }
 }
 
 /// Runs `body` on SQLite and then on PostgreSQL.

@@ -9,6 +9,7 @@ mod bulk;
 mod chain;
 mod console;
 mod console_notify;
+mod console_verify;
 mod harness;
 mod input;
 mod notify_data;

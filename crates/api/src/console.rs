@@ -256,10 +256,12 @@ impl Console {
                 change_set_id: None,
             })
             .await?;
+        // The activity log's verbs: reading and changing settings keep the platform's words,
+        // everything else (login, export, permission_denied, verify, ...) its own.
         let action = match action_type {
-            "login" | "logout" | "export" => action_type,
             "data_access" => "read",
-            _ => "update",
+            "config_change" => "update",
+            _ => action_type,
         };
         let mut activity = NewActivity::new(
             Some(op.user_id),

@@ -64,6 +64,7 @@ impl From<CoreError> for ApiError {
                     format!("audit signing key: {detail}"),
                 )
             }
+            CoreError::Cancelled => ApiError::new(ApiErrorCode::Unavailable, "cancelled"),
             CoreError::Closed => {
                 ApiError::new(ApiErrorCode::Unavailable, "the recorder has shut down")
             }

@@ -59,6 +59,9 @@ pub const COMMANDS: &[&str] = &[
     "list_audit",
     "get_change_set",
     "verify_audit",
+    "start_verify",
+    "verify_status",
+    "cancel_verify",
     "queue_summary",
     "list_notifications",
     "get_notification",
@@ -186,7 +189,8 @@ async fn command(
                 list_templates, get_template, preview_template, save_template,
                 send_test_template, get_preferences, set_preferences,
                 overview, field_last_changes, export_status, cancel_export,
-                get_alert_settings, set_alert_settings,
+                get_alert_settings, set_alert_settings, start_verify, verify_status,
+                cancel_verify,
             })?;
             Ok(value.into_response())
         }

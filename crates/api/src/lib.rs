@@ -22,6 +22,7 @@ pub mod telemetry;
 pub mod types;
 mod types_console;
 mod types_notify;
+pub mod verify_job;
 
 pub use console::Console;
 pub use gurumisha_core::alerts::AlertSettings;
@@ -100,6 +101,7 @@ pub struct Api {
     recorder: Recorder,
     sessions: Arc<sessions::Sessions>,
     exports: Arc<export::Exports>,
+    verifications: Arc<verify_job::Verifications>,
 }
 
 impl Api {
@@ -126,6 +128,7 @@ impl Api {
             recorder,
             sessions: Arc::new(sessions::Sessions::new(config.session_idle)),
             exports: Arc::default(),
+            verifications: Arc::default(),
         })
     }
 
@@ -161,6 +164,11 @@ impl Api {
     /// Running and finished exports (see [`Console::start_export`]).
     pub fn exports(&self) -> &export::Exports {
         &self.exports
+    }
+
+    /// Running and finished "verify now" runs (see [`Console::start_verify`]).
+    pub fn verifications(&self) -> &verify_job::Verifications {
+        &self.verifications
     }
 
     /// Signed-in operators (see [`Api::sign_in`]).

@@ -52,6 +52,9 @@ pub enum CoreError {
     Key(String),
     #[error("the recorder has shut down")]
     Closed,
+    /// Long work stopped because its caller cancelled it.
+    #[error("cancelled")]
+    Cancelled,
     /// A worker thread of the core failed (a bug, never bad input).
     #[error("internal error: {0}")]
     Internal(String),

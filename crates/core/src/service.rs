@@ -12,6 +12,7 @@ use crate::verify::{ChainLink, ChainVerifier, VerifyReport};
 use crate::writer::GroupCommit;
 use crate::{CoreError, Timestamp};
 use ed25519_dalek::VerifyingKey;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 
 /// Rows per transaction on the bulk path.
@@ -333,14 +334,61 @@ impl Recorder {
         from: Option<i64>,
         to: Option<i64>,
     ) -> Result<VerifyReport, CoreError> {
-        verify_store(
+        self.verify_observed(from, to, &VerifyProgress::default())
+            .await
+    }
+
+    /// [`Recorder::verify`], reporting rows checked to `progress` and stopping with
+    /// [`CoreError::Cancelled`] once it is cancelled.
+    pub async fn verify_observed(
+        &self,
+        from: Option<i64>,
+        to: Option<i64>,
+        progress: &VerifyProgress,
+    ) -> Result<VerifyReport, CoreError> {
+        verify_store_observed(
             self.store.as_ref(),
             self.verifying_key(),
             self.checkpoint_every(),
             from,
             to,
+            SPLIT_ABOVE,
+            progress,
         )
         .await
+    }
+}
+
+/// Ranges longer than this are verified in parts.
+const SPLIT_ABOVE: i64 = 200_000;
+
+/// What a running verification has done so far, shared with whoever watches it, and its
+/// cancel switch. Parts add their rows as each chunk is handed to the hasher.
+#[derive(Debug, Default)]
+pub struct VerifyProgress {
+    rows: AtomicI64,
+    total: AtomicI64,
+    cancelled: AtomicBool,
+}
+
+impl VerifyProgress {
+    /// Rows read and handed to the hasher so far.
+    pub fn rows(&self) -> i64 {
+        self.rows.load(Ordering::Relaxed)
+    }
+
+    /// Rows in the range being verified (0 until the range is known).
+    pub fn total(&self) -> i64 {
+        self.total.load(Ordering::Relaxed)
+    }
+
+    /// Asks the verification to stop at its next chunk.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
     }
 }
 
@@ -355,7 +403,7 @@ pub async fn verify_store(
     from: Option<i64>,
     to: Option<i64>,
 ) -> Result<VerifyReport, CoreError> {
-    verify_store_split(store, key, every, from, to, 200_000).await
+    verify_store_split(store, key, every, from, to, SPLIT_ABOVE).await
 }
 
 /// [`verify_store`] with the range size above which it is split (tests use small ones).
@@ -367,9 +415,26 @@ pub async fn verify_store_split(
     to: Option<i64>,
     split_above: i64,
 ) -> Result<VerifyReport, CoreError> {
+    let progress = VerifyProgress::default();
+    verify_store_observed(store, key, every, from, to, split_above, &progress).await
+}
+
+/// [`verify_store_split`] with progress and cancellation (see [`VerifyProgress`]).
+pub async fn verify_store_observed(
+    store: &dyn Store,
+    key: Option<VerifyingKey>,
+    every: i64,
+    from: Option<i64>,
+    to: Option<i64>,
+    split_above: i64,
+    progress: &VerifyProgress,
+) -> Result<VerifyReport, CoreError> {
     let from = from.unwrap_or(1).max(1);
     let head = store.audit_head().await?.map_or(0, |h| h.0);
     let to = to.unwrap_or(head).min(head.max(from));
+    progress
+        .total
+        .store((to - from + 1).max(0), Ordering::Relaxed);
     let checkpoints = store.list_checkpoints(from, i64::MAX).await?;
     let parts = if to - from > split_above {
         store.verify_parallelism().max(1) as i64
@@ -390,7 +455,7 @@ pub async fn verify_store_split(
             .filter(|c| c.seq >= a && (c.seq <= b || tail))
             .cloned()
             .collect();
-        verify_range(store, key, every, a, b, cps)
+        verify_range(store, key, every, (a, b), cps, progress)
     });
     let reports = futures_util::future::join_all(runs).await;
     // The first part with a problem names the first broken row.
@@ -419,9 +484,9 @@ async fn verify_range(
     store: &dyn Store,
     key: Option<VerifyingKey>,
     every: i64,
-    from: i64,
-    to: i64,
+    (from, to): (i64, i64),
     checkpoints: Vec<Checkpoint>,
+    progress: &VerifyProgress,
 ) -> Result<VerifyReport, CoreError> {
     const CHUNK: u32 = 50_000;
     let start = if from == 1 {
@@ -453,12 +518,18 @@ async fn verify_range(
     let mut next = from;
     let fetched: Result<(), CoreError> = async {
         loop {
+            if progress.is_cancelled() {
+                return Err(CoreError::Cancelled);
+            }
             let mut links = store.audit_links(next, CHUNK).await?;
             let full = links.len() as u32 == CHUNK;
             links.retain(|l| l.seq <= to);
             let Some(last) = links.last().map(|l| l.seq) else {
                 break;
             };
+            progress
+                .rows
+                .fetch_add(links.len() as i64, Ordering::Relaxed);
             if tx.send(links).await.is_err() || !full || last >= to {
                 break;
             }

@@ -23,6 +23,8 @@ import type { WhoAmIRequest } from '../../bindings/WhoAmIRequest';
 import type { StatusRequest } from '../../bindings/StatusRequest';
 import type { VerifyQuery } from '../../bindings/VerifyQuery';
 import type { VerifyReport } from '../../bindings/VerifyReport';
+import type { VerifyId } from '../../bindings/VerifyId';
+import type { VerifyStatus } from '../../bindings/VerifyStatus';
 import type { GetNotificationRequest } from '../../bindings/GetNotificationRequest';
 import type { GetPreferencesRequest } from '../../bindings/GetPreferencesRequest';
 import type { GetTemplateRequest } from '../../bindings/GetTemplateRequest';
@@ -65,6 +67,9 @@ export interface Commands {
   list_audit: [AuditQuery, AuditPage];
   get_change_set: [ChangeSetQuery, AuditRecord[]];
   verify_audit: [VerifyQuery, VerifyReport];
+  start_verify: [VerifyQuery, VerifyStatus];
+  verify_status: [VerifyId, VerifyStatus];
+  cancel_verify: [VerifyId, VerifyStatus];
   queue_summary: [QueueSummaryRequest, QueueSummary];
   list_notifications: [ListNotificationsRequest, NotificationPage];
   get_notification: [GetNotificationRequest, NotificationView];
@@ -110,6 +115,11 @@ export interface Backend {
   listAudit(req: AuditQuery): Promise<AuditPage>;
   getChangeSet(req: ChangeSetQuery): Promise<AuditRecord[]>;
   verifyAudit(req: VerifyQuery): Promise<VerifyReport>;
+  /** Starts re-walking the hash chain in the background (`verify_audit`); poll its status. */
+  startVerify(req: VerifyQuery): Promise<VerifyStatus>;
+  verifyStatus(req: VerifyId): Promise<VerifyStatus>;
+  /** Stops a running verification at its next chunk; it ends `cancelled`. */
+  cancelVerify(req: VerifyId): Promise<VerifyStatus>;
   /** Counts per status, queue depth per channel and grouped failures (`view_queue`). */
   queueSummary(req: QueueSummaryRequest): Promise<QueueSummary>;
   /** Filtered notifications, newest first, keyset-paged (`view_queue`). */
@@ -165,6 +175,9 @@ export function backendOver(kind: Backend['kind'], send: Transport): Backend {
     listAudit: (req) => send('list_audit', req),
     getChangeSet: (req) => send('get_change_set', req),
     verifyAudit: (req) => send('verify_audit', req),
+    startVerify: (req) => send('start_verify', req),
+    verifyStatus: (req) => send('verify_status', req),
+    cancelVerify: (req) => send('cancel_verify', req),
     queueSummary: (req) => send('queue_summary', req),
     listNotifications: (req) => send('list_notifications', req),
     getNotification: (req) => send('get_notification', req),
