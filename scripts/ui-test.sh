@@ -5,7 +5,10 @@
 #
 # Starts `gurumisha serve` on a free loopback port (it prints
 # "listening on http://127.0.0.1:PORT"), runs tests/ui/ with node's test
-# runner against it, and stops the server. Screenshots: target/screenshots/.
+# runner against it, and stops the server. The same suite runs on SQLite and
+# PostgreSQL (it checks that the header names the store DATABASE_URL points
+# at); it changes data, so give each run a fresh demo database.
+# Screenshots: target/screenshots/, or GURUMISHA_SCREENSHOTS=DIR.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
