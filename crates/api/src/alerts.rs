@@ -117,8 +117,8 @@ impl Console {
             .unwrap_or_default();
         let mut out = Vec::new();
         let audit_ok = self.operator().can(Permission::ViewAudit);
-        for (seq, severity) in &new.audit {
-            let kind = match severity.as_str() {
+        for c in &new.audit {
+            let kind = match c.severity.as_str() {
                 "critical" if settings.critical_audit => AlertKind::CriticalAudit,
                 "high" if settings.high_audit => AlertKind::HighAudit,
                 _ => continue,
@@ -126,15 +126,12 @@ impl Console {
             if !audit_ok {
                 continue;
             }
-            let Some(row) = api.store().audit_rows(*seq, 1).await?.into_iter().next() else {
-                continue;
-            };
-            let c = &row.content;
             let record = c.record_id.as_deref().unwrap_or("");
             let route = match &c.change_set_id {
                 Some(cs) => format!("#/audit/changeset/{}", enc(cs)),
                 None => format!(
-                    "#/audit?severity={severity}&table={}{}",
+                    "#/audit?severity={}&table={}{}",
+                    c.severity,
                     enc(&c.table_name),
                     if record.is_empty() {
                         String::new()
@@ -154,16 +151,12 @@ impl Console {
                     },
                     c.action_type
                 ),
-                body: format!("#{seq} {} {record}: {}", c.table_name, c.description),
+                body: format!("#{} {} {record}: {}", c.seq, c.table_name, c.description),
                 route,
             });
         }
         if settings.dead_notifications && self.operator().can(Permission::ViewQueue) {
-            for id in &new.dead {
-                let Some(d) = api.queue_store().get_notification(*id).await? else {
-                    continue;
-                };
-                let n = d.notification;
+            for n in &new.dead {
                 out.push(Alert {
                     kind: AlertKind::DeadNotification,
                     title: format!("Notification {} went dead", n.id),

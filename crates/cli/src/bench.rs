@@ -4,8 +4,9 @@
 //!
 //! For PostgreSQL without a URL it starts the same throwaway cluster the tests use.
 //! `--only queue` runs just the notification queue's benchmarks (`bench_queue.rs`), `--only
-//! ingest` just `ingest_batch`, `--only verify` just `verify` over the audit rows already in
-//! `--database-url` (signed with `--signing-key-file`; for repeating one measurement).
+//! ingest` just `ingest_batch`, `--only verify` just `verify` and `--only overview` just
+//! `overview` over the rows already in `--database-url` (signed with `--signing-key-file`; for
+//! repeating one measurement).
 
 mod bench_queue;
 
@@ -33,8 +34,8 @@ struct Args {
     #[arg(long)]
     database_url: Option<String>,
     /// `queue`: only the notification queue's benchmarks; `ingest`: only `ingest_batch`;
-    /// `verify`: only `verify`, over the rows already in the database.
-    #[arg(long, value_parser = ["all", "queue", "ingest", "verify"], default_value = "all")]
+    /// `verify` / `overview`: only that one, over the rows already in the database.
+    #[arg(long, value_parser = ["all", "queue", "ingest", "verify", "overview"], default_value = "all")]
     only: String,
     /// The checkpoint signing key (created when missing); default: one in a scratch directory.
     #[arg(long)]
@@ -138,10 +139,11 @@ async fn main() -> anyhow::Result<()> {
     let result = match args.only.as_str() {
         "queue" => Ok(()),
         "verify" => verify(&args.backend, &api).await,
+        "overview" => overview(&args.backend, &api).await,
         _ => run(&args, &api).await,
     };
     let result = match result {
-        Ok(()) if args.only == "ingest" || args.only == "verify" => Ok(()),
+        Ok(()) if ["ingest", "verify", "overview"].contains(&args.only.as_str()) => Ok(()),
         Ok(()) => bench_queue::run(&api, &args.backend, args.queue_rows).await,
         e => e,
     };
@@ -359,7 +361,67 @@ async fn run(args: &Args, api: &Api) -> anyhow::Result<()> {
         json!({"bench": "search_page", "backend": backend, "rows": n, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99}),
     );
 
+    overview(backend, api).await?;
     verify(backend, api).await
+}
+
+/// overview: the manager's charts (events per day, top actions, audit severities this week,
+/// delivery by channel, queue depth) over everything loaded, as a manager signed in to the
+/// console asks for them.
+async fn overview(backend: &str, api: &Api) -> anyhow::Result<()> {
+    use gurumisha_api::types::{OverviewRequest, SignInRequest};
+    let name = format!("bench-manager-{}", std::process::id());
+    api.store()
+        .insert_users(vec![gurumisha_core::platform::NewUser {
+            username: name.clone(),
+            first_name: "Bench".into(),
+            last_name: "Manager".into(),
+            email: Email::parse(&format!("{name}@example.co.ke"))?,
+            phone: None,
+            role: Role::Manager,
+            is_staff: true,
+            is_active: true,
+            date_joined: Timestamp::now(),
+            time_zone: "Africa/Nairobi".into(),
+            password_hash: gurumisha_api::password::make(
+                "bench",
+                &gurumisha_api::password::new_salt(),
+                1_000,
+            ),
+        }])
+        .await?;
+    let signed = api
+        .sign_in(
+            SignInRequest {
+                username: name,
+                password: "bench".into(),
+            },
+            RequestContext::default(),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let console = api
+        .console(Some(&signed.token))
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let rows = api.store().estimate_activity().await?;
+    for days in [30, 90] {
+        let mut lat = Vec::new();
+        let mut events = 0;
+        for _ in 0..20 {
+            let t = Instant::now();
+            let o = console
+                .overview(OverviewRequest { days: Some(days) })
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            lat.push(t.elapsed());
+            events = o.events_per_day.iter().map(|d| d.count).sum::<i64>();
+        }
+        let (p50, p95, p99) = percentiles(lat);
+        emit(
+            json!({"bench": "overview", "backend": backend, "rows": rows, "days": days, "events_charted": events, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99}),
+        );
+    }
+    Ok(())
 }
 
 /// verify: the whole chain and its checkpoints.

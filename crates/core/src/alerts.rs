@@ -34,13 +34,36 @@ pub struct AlertCursor {
     pub dead: (i64, i64),
 }
 
-/// What is new after a cursor.
+/// A critical or high audit row, with what an alert shows of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditAlertRow {
+    pub seq: i64,
+    pub severity: String,
+    pub action_type: String,
+    pub table_name: String,
+    pub record_id: Option<String>,
+    pub description: String,
+    pub change_set_id: Option<String>,
+}
+
+/// A notification that went dead, with what an alert shows of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadAlertRow {
+    pub id: i64,
+    pub channel: String,
+    pub title: String,
+    pub recipient_id: i64,
+    pub last_error: Option<String>,
+}
+
+/// What is new after a cursor: everything the alerts show, in one read (no row fetched
+/// per alert).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewAlerts {
-    /// `(seq, severity)` of critical and high audit rows, ascending.
-    pub audit: Vec<(i64, String)>,
-    /// Ids of notifications that went dead, in the order they did.
-    pub dead: Vec<i64>,
+    /// Critical and high audit rows, ascending by seq.
+    pub audit: Vec<AuditAlertRow>,
+    /// Notifications that went dead, in the order they did.
+    pub dead: Vec<DeadAlertRow>,
     /// The cursor after these.
     pub cursor: AlertCursor,
 }

@@ -5,7 +5,9 @@ use crate::convert::PgTs;
 use crate::error::db;
 use crate::PgStore;
 use async_trait::async_trait;
-use gurumisha_core::alerts::{AlertCursor, AlertSettings, AlertStore, NewAlerts};
+use gurumisha_core::alerts::{
+    AlertCursor, AlertSettings, AlertStore, AuditAlertRow, DeadAlertRow, NewAlerts,
+};
 use gurumisha_core::{StoreError, Timestamp};
 use std::time::Duration;
 
@@ -83,8 +85,18 @@ impl AlertStore for PgStore {
             .fetch_one(&self.pool)
             .await
             .map_err(db)?;
-        out.audit = sqlx::query_as(
-            "SELECT seq, severity FROM audit_log
+        type AuditCols = (
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+        );
+        let audit: Vec<AuditCols> = sqlx::query_as(
+            "SELECT seq, severity, action_type, table_name, record_id, description, change_set_id
+             FROM audit_log
              WHERE seq > $1 AND seq <= $2 AND severity IN ('critical', 'high')
              ORDER BY seq LIMIT $3",
         )
@@ -94,12 +106,38 @@ impl AlertStore for PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
+        out.audit = audit
+            .into_iter()
+            .map(
+                |(
+                    seq,
+                    severity,
+                    action_type,
+                    table_name,
+                    record_id,
+                    description,
+                    change_set_id,
+                )| {
+                    AuditAlertRow {
+                        seq,
+                        severity,
+                        action_type,
+                        table_name,
+                        record_id,
+                        description,
+                        change_set_id,
+                    }
+                },
+            )
+            .collect();
         out.cursor.audit_seq = match out.audit.last() {
-            Some((seq, _)) if out.audit.len() as u32 == limit => *seq,
+            Some(a) if out.audit.len() as u32 == limit => a.seq,
             _ => head.max(cursor.audit_seq),
         };
-        let dead: Vec<(PgTs, i64)> = sqlx::query_as(
-            "SELECT updated_at, id FROM notification_queue
+        type DeadCols = (PgTs, i64, String, String, i64, Option<String>);
+        let dead: Vec<DeadCols> = sqlx::query_as(
+            "SELECT updated_at, id, channel, title, recipient_id, last_error
+             FROM notification_queue
              WHERE status = 'dead' AND (updated_at, id) > ($1, $2)
              ORDER BY updated_at, id LIMIT $3",
         )
@@ -109,9 +147,15 @@ impl AlertStore for PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        for (at, id) in dead {
-            out.dead.push(id);
+        for (at, id, channel, title, recipient_id, last_error) in dead {
             out.cursor.dead = (at.0, id);
+            out.dead.push(DeadAlertRow {
+                id,
+                channel,
+                title,
+                recipient_id,
+                last_error,
+            });
         }
         Ok(out)
     }

@@ -4,7 +4,9 @@
 use crate::conn::db_err;
 use crate::SqliteStore;
 use async_trait::async_trait;
-use gurumisha_core::alerts::{AlertCursor, AlertSettings, AlertStore, NewAlerts};
+use gurumisha_core::alerts::{
+    AlertCursor, AlertSettings, AlertStore, AuditAlertRow, DeadAlertRow, NewAlerts,
+};
 use gurumisha_core::{StoreError, Timestamp};
 use rusqlite::{params, OptionalExtension};
 use std::time::Duration;
@@ -101,39 +103,59 @@ impl AlertStore for SqliteStore {
                     .map_err(db_err)?;
                 let mut s = c
                     .prepare_cached(
-                        "SELECT seq, severity FROM audit_log
+                        "SELECT seq, severity, action_type, table_name, record_id, description,
+                                change_set_id
+                         FROM audit_log
                          WHERE seq > ?1 AND seq <= ?2 AND severity IN ('critical', 'high')
                          ORDER BY seq LIMIT ?3",
                     )
                     .map_err(db_err)?;
                 let rows = s
                     .query_map(params![cursor.audit_seq, head, limit], |r| {
-                        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                        Ok(AuditAlertRow {
+                            seq: r.get(0)?,
+                            severity: r.get(1)?,
+                            action_type: r.get(2)?,
+                            table_name: r.get(3)?,
+                            record_id: r.get(4)?,
+                            description: r.get(5)?,
+                            change_set_id: r.get(6)?,
+                        })
                     })
                     .map_err(db_err)?;
                 for row in rows {
                     out.audit.push(row.map_err(db_err)?);
                 }
                 out.cursor.audit_seq = match out.audit.last() {
-                    Some((seq, _)) if out.audit.len() as u32 == limit => *seq,
+                    Some(a) if out.audit.len() as u32 == limit => a.seq,
                     _ => head.max(cursor.audit_seq),
                 };
                 let mut s = c
                     .prepare_cached(
-                        "SELECT updated_at, id FROM notification_queue
+                        "SELECT updated_at, id, channel, title, recipient_id, last_error
+                         FROM notification_queue
                          WHERE status = 'dead' AND (updated_at, id) > (?1, ?2)
                          ORDER BY updated_at, id LIMIT ?3",
                     )
                     .map_err(db_err)?;
                 let rows = s
                     .query_map(params![cursor.dead.0, cursor.dead.1, limit], |r| {
-                        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            DeadAlertRow {
+                                id: r.get(1)?,
+                                channel: r.get(2)?,
+                                title: r.get(3)?,
+                                recipient_id: r.get(4)?,
+                                last_error: r.get(5)?,
+                            },
+                        ))
                     })
                     .map_err(db_err)?;
                 for row in rows {
-                    let (at, id) = row.map_err(db_err)?;
-                    out.dead.push(id);
-                    out.cursor.dead = (at, id);
+                    let (at, dead) = row.map_err(db_err)?;
+                    out.cursor.dead = (at, dead.id);
+                    out.dead.push(dead);
                 }
                 Ok(out)
             })
