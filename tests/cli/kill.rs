@@ -105,6 +105,7 @@ async fn seed(api: &Api, n: usize) {
             context: serde_json::json!({}),
             priority: 3,
             scheduled_at: now,
+            created_at: now,
             max_retries: 3,
         })
         .collect();

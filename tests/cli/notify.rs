@@ -27,6 +27,24 @@ fn notify_by_hand_then_process() {
     let o = env.run(&["demo", "--events", "300"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(stdout(&o).contains("notifications: "), "{}", stdout(&o));
+    // The demo's history is in order: no attempt before its notification existed, and
+    // attempts of one notification one after the other.
+    let db = rusqlite::Connection::open(env.db()).unwrap();
+    let (attempts, early, backwards): (i64, i64, i64) = db
+        .query_row(
+            "SELECT count(*),
+                    sum(a.at < n.created_at),
+                    sum(EXISTS (SELECT 1 FROM notification_attempt b
+                                WHERE b.notification_id = a.notification_id
+                                  AND b.id < a.id AND b.at > a.at))
+             FROM notification_attempt a JOIN notification_queue n ON n.id = a.notification_id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert!(attempts > 100, "{attempts} attempts");
+    assert_eq!((early, backwards), (0, 0), "of {attempts} attempts");
+    drop(db);
     // Settle the demo's queue first, so what follows is only ours.
     let o = env.run(&["process-notifications"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -26,6 +26,7 @@ pub fn note(key: &str, priority: i16, scheduled_at: Timestamp) -> NewNotificatio
         context: json!({"order": key, "recipient": {"first_name": "Wanjiru"}}),
         priority,
         scheduled_at,
+        created_at: scheduled_at,
         max_retries: 2,
     }
 }

@@ -57,6 +57,7 @@ async fn a_due_bucket_is_flushed_once_as_one_message() {
             context: json!({}),
             priority: 3,
             scheduled_at: db.now(),
+            created_at: db.now(),
             max_retries: 3,
         };
         let (row_id, _) = db.queue().enqueue(vec![crashed]).await.unwrap()[0];

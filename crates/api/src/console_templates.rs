@@ -430,6 +430,7 @@ impl Console {
             context,
             priority: i16::from(Priority::HIGHEST.get()),
             scheduled_at: now,
+            created_at: now,
             max_retries: TEST_RETRIES,
         };
         let id = api.queue_store().enqueue(vec![row]).await?[0].0;

@@ -70,6 +70,7 @@ fn row(key: String, recipient_id: i64) -> NewNotification {
         context: json!({}),
         priority: 3,
         scheduled_at: Timestamp::now(),
+        created_at: Timestamp::now(),
         max_retries: 3,
     }
 }

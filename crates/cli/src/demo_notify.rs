@@ -183,21 +183,30 @@ pub async fn fill(
     ))
 }
 
-/// What a worker running until `at` would have recorded: outcomes by channel, with the
-/// providers' own error texts.
+/// What a worker running until `until` would have recorded: outcomes by channel, with the
+/// providers' own error texts. Each attempt happens a few seconds after the notification was
+/// due (created, scheduled or retried), never before it existed.
 async fn history(
     api: &Api,
     queue: &dyn NotificationStore,
-    at: Timestamp,
+    until: Timestamp,
     rng: &mut StdRng,
 ) -> anyhow::Result<()> {
     let data = api.notify_data();
+    // When each retry was due (a claim moves `next_attempt_at` to the lease's end).
+    let mut retry_due: std::collections::HashMap<i64, i64> = Default::default();
     loop {
-        let claimed = queue.claim("demo-worker-1", 500, 60_000, at).await?;
+        let claimed = queue.claim("demo-worker-1", 500, 60_000, until).await?;
         if claimed.is_empty() {
             return Ok(());
         }
         for (row, lease) in claimed {
+            let due = retry_due
+                .get(&row.id)
+                .copied()
+                .unwrap_or(row.scheduled_at.0)
+                .max(row.created_at.0);
+            let at = Timestamp((due + rng.gen_range(1..20) * 1_000_000).min(until.0.max(due)));
             let roll = rng.gen_range(0..100);
             let latency = rng.gen_range(40..900);
             let ok = |provider: &str, id: String| (provider.to_owned(), id);
@@ -239,8 +248,10 @@ async fn history(
                             reason: format!("permanent error, not retried: {error}"),
                         }
                     } else {
+                        let next = at.0 + rng.gen_range(5..90) * MIN_US;
+                        retry_due.insert(row.id, next);
                         NextStep::Retry {
-                            at: Timestamp(at.0 + rng.gen_range(5..90) * MIN_US),
+                            at: Timestamp(next),
                         }
                     };
                     let attempt = Attempt {

@@ -91,6 +91,9 @@ pub struct NewNotification {
     pub priority: i16,
     pub scheduled_at: Timestamp,
     pub max_retries: i32,
+    /// When it was queued, by the caller's clock (the clock `scheduled_at` and every later
+    /// transition's time come from too).
+    pub created_at: Timestamp,
 }
 
 /// A queue row as stored.

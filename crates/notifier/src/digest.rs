@@ -128,6 +128,7 @@ impl Worker {
                     context: ctx,
                     priority: i16::from(rendered.priority.get()),
                     scheduled_at,
+                    created_at: now,
                     max_retries: i32::try_from(self.config.backoff.max_retries).unwrap_or(8),
                 };
                 let ids = self.queue.enqueue(vec![row]).await?;

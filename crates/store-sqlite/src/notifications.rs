@@ -21,11 +21,7 @@ impl NotificationStore for SqliteStore {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let now = Timestamp::now();
-        let ids = self
-            .writer
-            .run(move |c| queue::enqueue(c, &rows, now))
-            .await?;
+        let ids = self.writer.run(move |c| queue::enqueue(c, &rows)).await?;
         if ids.iter().any(|(_, created)| *created) {
             self.wake.signal();
         }

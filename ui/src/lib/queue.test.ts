@@ -156,5 +156,8 @@ describe('attempt display', () => {
 
   it('counts tries out of those allowed', () => {
     expect(triesText(1, 8)).toBe('1 of 9');
+    expect(triesText(2, 8, 2)).toBe('2 of 9');
+    // A console retry restarts the count; the attempts made before it still show.
+    expect(triesText(0, 8, 2)).toBe('0 of 9 since the retry · 2 in all');
   });
 });

@@ -128,7 +128,13 @@ export function outcomeTone(outcome: string): 'ok' | 'warn' | 'bad' {
   return 'bad';
 }
 
-/** `1 of 9`: attempts made out of those allowed. */
-export function triesText(retryCount: number, maxRetries: number): string {
-  return `${retryCount} of ${maxRetries + 1}`;
+/**
+ * `1 of 9`: attempts made out of those allowed. A retry from the console gives a
+ * notification a fresh budget; with the attempts it has made in all, a count
+ * that restarted says so: `0 of 9 since the retry · 2 in all`.
+ */
+export function triesText(retryCount: number, maxRetries: number, attemptsInAll?: number): string {
+  const tries = `${retryCount} of ${maxRetries + 1}`;
+  if (attemptsInAll === undefined || attemptsInAll <= retryCount) return tries;
+  return `${tries} since the retry · ${attemptsInAll} in all`;
 }

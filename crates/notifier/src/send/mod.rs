@@ -214,7 +214,7 @@ impl Notifier {
                             channel_key,
                             rendered,
                             &ctx,
-                            scheduled_at,
+                            (scheduled_at, now),
                             self.settings.max_retries,
                         ),
                     ));
@@ -324,7 +324,7 @@ fn row(
     key: String,
     r: Rendered,
     ctx: &serde_json::Value,
-    scheduled_at: Timestamp,
+    (scheduled_at, created_at): (Timestamp, Timestamp),
     max_retries: i32,
 ) -> NewNotification {
     let (template_name, template_version) = match r.template {
@@ -345,5 +345,6 @@ fn row(
         priority: i16::from(r.priority.get()),
         scheduled_at,
         max_retries,
+        created_at,
     }
 }

@@ -43,6 +43,10 @@ pub(crate) async fn enqueue(
         .iter()
         .map(|r| PgTs::checked(r.scheduled_at))
         .collect::<Result<Vec<_>, _>>()?;
+    let created = rows
+        .iter()
+        .map(|r| PgTs::checked(r.created_at))
+        .collect::<Result<Vec<_>, _>>()?;
     let contexts = rows
         .iter()
         .map(|r| serde_json::to_string(&r.context))
@@ -54,10 +58,10 @@ pub(crate) async fn enqueue(
         "WITH input AS (
              SELECT * FROM UNNEST($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[],
                  $6::int4[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int2[],
-                 $12::timestamptz[], $13::int4[])
+                 $12::timestamptz[], $13::int4[], $14::timestamptz[])
              WITH ORDINALITY AS u(key, recipient_id, channel, notification_type, template_name,
                  template_version, title, body, html_body, context, priority, scheduled_at,
-                 max_retries, ord)
+                 max_retries, created_at, ord)
          ),
          ins AS (
              INSERT INTO notification_queue (idempotency_key, recipient_id, channel,
@@ -66,7 +70,7 @@ pub(crate) async fn enqueue(
                  created_at, updated_at)
              SELECT key, recipient_id, channel, notification_type, template_name,
                  template_version, title, body, html_body, context::jsonb, priority,
-                 scheduled_at, max_retries, 'pending', scheduled_at, $14, $14
+                 scheduled_at, max_retries, 'pending', scheduled_at, created_at, created_at
              FROM input ORDER BY key
              ON CONFLICT (idempotency_key) DO NOTHING
              RETURNING id, idempotency_key
@@ -95,7 +99,7 @@ pub(crate) async fn enqueue(
     .bind(rows.iter().map(|r| r.priority).collect::<Vec<_>>())
     .bind(scheduled)
     .bind(rows.iter().map(|r| r.max_retries).collect::<Vec<_>>())
-    .bind(PgTs::checked(Timestamp::now())?)
+    .bind(created)
     .fetch_all(pool)
     .await
     .map_err(db)?;

@@ -28,7 +28,6 @@ pub(super) const COLS: &str = "id, idempotency_key, recipient_id, channel, notif
 pub(crate) fn enqueue(
     conn: &Connection,
     rows: &[NewNotification],
-    now: Timestamp,
 ) -> Result<Vec<(i64, bool)>, StoreError> {
     let mut insert = conn
         .prepare_cached(
@@ -63,7 +62,7 @@ pub(crate) fn enqueue(
                 r.priority,
                 r.scheduled_at.micros(),
                 r.max_retries,
-                now.micros(),
+                r.created_at.micros(),
             ])
             .map_err(db_err)?;
         if n == 1 {
