@@ -6,6 +6,7 @@ include!("command_names.rs");
 fn main() {
     println!("cargo:rerun-if-changed=src-tauri/capabilities");
     println!("cargo:rerun-if-changed=src-tauri/command_names.rs");
+    println!("cargo:rerun-if-changed=crates/api/src/commands.rs");
     println!("cargo:rerun-if-changed=ui/dist");
     assert!(
         std::path::Path::new("ui/dist/index.html").exists(),
@@ -17,7 +18,9 @@ fn main() {
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .capabilities_path_pattern("src-tauri/capabilities/*.json")
-            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+            .app_manifest(tauri_build::AppManifest::new().commands(Box::leak(
+                all_commands().collect::<Vec<_>>().into_boxed_slice(),
+            ))),
     )
     .expect("tauri-build failed");
 }

@@ -6,10 +6,11 @@
 //! ([`SessionSlot`]); the web view only ever sees the operator's name, role
 //! and permissions.
 //!
-//! A new command also goes into `command_names.rs` (access control),
-//! `capabilities/default.json` (the grant), `generate_handler!` in `lib.rs`
-//! and `ui/src/lib/backend/types.ts`; a test in `lib.rs` checks the first two
-//! against the HTTP server's list.
+//! A new console command also goes into `crates/api/src/commands.rs` (the one
+//! list HTTP and IPC share; a contract test checks the HTTP server answers each),
+//! `capabilities/default.json` (the grant; a test in `lib.rs` checks it),
+//! `generate_handler!` in `lib.rs` and `ui/src/lib/backend/types.ts`. Commands
+//! of the shell alone go into `DESKTOP_ONLY` in `command_names.rs`.
 
 use gurumisha_api::access::OperatorInfo;
 use gurumisha_api::alerts::AlertSettingsRequest;

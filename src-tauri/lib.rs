@@ -83,22 +83,12 @@ mod command_names;
 
 #[cfg(test)]
 mod tests {
-    use super::command_names::{COMMANDS, DESKTOP_ONLY};
-
-    #[test]
-    fn ipc_commands_match_the_http_api() {
-        let shared: Vec<&str> = COMMANDS
-            .iter()
-            .copied()
-            .filter(|c| !DESKTOP_ONLY.contains(c))
-            .collect();
-        assert_eq!(shared, gurumisha_api::http::COMMANDS);
-    }
+    use super::command_names::all_commands;
 
     #[test]
     fn the_main_window_is_granted_every_command() {
         let capability = include_str!("capabilities/default.json");
-        for name in COMMANDS {
+        for name in all_commands() {
             let permission = format!("\"allow-{}\"", name.replace('_', "-"));
             assert!(
                 capability.contains(&permission),

@@ -8,6 +8,7 @@ mod audit;
 mod bulk;
 mod chain;
 mod console;
+mod console_http;
 mod console_notify;
 mod console_verify;
 mod harness;

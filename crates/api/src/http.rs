@@ -49,38 +49,8 @@ macro_rules! dispatch {
     };
 }
 
-/// The command names served, for the Tauri shell and tests to compare against.
-pub const COMMANDS: &[&str] = &[
-    "sign_in",
-    "sign_out",
-    "whoami",
-    "status",
-    "list_activity",
-    "list_audit",
-    "get_change_set",
-    "verify_audit",
-    "start_verify",
-    "verify_status",
-    "cancel_verify",
-    "queue_summary",
-    "list_notifications",
-    "get_notification",
-    "queue_action",
-    "list_templates",
-    "get_template",
-    "preview_template",
-    "save_template",
-    "send_test_template",
-    "get_preferences",
-    "set_preferences",
-    "overview",
-    "field_last_changes",
-    "start_export",
-    "export_status",
-    "cancel_export",
-    "get_alert_settings",
-    "set_alert_settings",
-];
+/// The command names served (one list for HTTP and the desktop shell's IPC).
+pub use crate::commands::COMMANDS;
 
 const COOKIE: &str = "gurumisha_session";
 

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod alerts;
+pub mod commands;
 pub mod config;
 pub mod connections;
 mod console;
