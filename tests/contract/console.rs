@@ -801,3 +801,61 @@ async fn the_alert_watcher_wakes_within_seconds() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn activity_days_follow_the_time_zone_offset() {
+    use gurumisha_core::analytics::{day_of, AnalyticsStore};
+    both(|db| async move {
+        const DAY: i64 = 86_400_000_000;
+        const HOUR: i64 = 3_600_000_000;
+        // 2026-11-20 00:00 UTC, and times around midnight in UTC and in Nairobi (UTC+3).
+        let midnight = 20_412 * DAY;
+        let times = [
+            midnight - 1,             // 23:59:59.999999 UTC on the 19th: the 20th in Nairobi
+            midnight,                 // 00:00 UTC on the 20th
+            midnight + 21 * HOUR - 1, // 23:59:59.999999 Nairobi on the 20th
+            midnight + 21 * HOUR,     // 00:00 Nairobi on the 21st
+            -DAY / 2,                 // 1969-12-31 12:00 UTC: before the epoch, floored
+        ];
+        let batch = times
+            .iter()
+            .map(|&t| {
+                let mut a = gurumisha_core::event::NewActivity::new(
+                    None,
+                    Action::parse("page_view").unwrap(),
+                    "day bucket",
+                );
+                a.timestamp = Some(Timestamp(t));
+                a
+            })
+            .collect();
+        db.api.recorder().log_activities(batch).await.unwrap();
+        let a = db.api.analytics();
+        for offset in [0, 3 * HOUR, -5 * HOUR] {
+            let got = a
+                .activity_per_day(Timestamp(-DAY), Timestamp(midnight + 2 * DAY), offset)
+                .await
+                .unwrap();
+            let mut want = std::collections::BTreeMap::<i64, i64>::new();
+            for t in times {
+                *want.entry(day_of(t, offset)).or_default() += 1;
+            }
+            assert_eq!(
+                got,
+                want.into_iter().collect::<Vec<_>>(),
+                "{} at offset {offset}",
+                db.name
+            );
+        }
+        let nairobi = a
+            .activity_per_day(
+                Timestamp(midnight - DAY),
+                Timestamp(midnight + 2 * DAY),
+                3 * HOUR,
+            )
+            .await
+            .unwrap();
+        assert_eq!(nairobi, vec![(20_412, 3), (20_413, 1)], "{}", db.name);
+    })
+    .await;
+}
