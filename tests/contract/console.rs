@@ -804,7 +804,7 @@ async fn the_alert_watcher_wakes_within_seconds() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn activity_days_follow_the_time_zone_offset() {
-    use gurumisha_core::analytics::{day_of, AnalyticsStore};
+    use gurumisha_core::analytics::day_of;
     both(|db| async move {
         const DAY: i64 = 86_400_000_000;
         const HOUR: i64 = 3_600_000_000;
