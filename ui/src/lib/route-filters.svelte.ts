@@ -10,6 +10,7 @@ import {
   filterKey,
   filterParams,
   readFilters,
+  type FilterKey,
   type FilterView,
   type Filters,
 } from './filters';
@@ -68,6 +69,12 @@ export class RouteFilters<V extends FilterView> {
   set(partial: Partial<Filters<V>>): void {
     Object.assign(this.draft, partial);
     this.commit();
+  }
+
+  /** Edits one text filter and writes it after a pause (see `FilterText`). */
+  edit(key: FilterKey<V>, value: string): void {
+    (this.draft as Record<string, string>)[key] = value;
+    this.typed();
   }
 
   /** Call from a text input's `oninput`: writes after a pause. */

@@ -3,11 +3,13 @@
 // Rows have one fixed height, so all of it is a few divisions.
 //
 // Browsers stop growing an element somewhere between ~17 M px (Firefox) and
-// ~33 M px (Chromium). Rather than remap scroll positions (which makes one
-// wheel notch jump hundreds of rows), the table renders at most
-// `maxRowsFor(rowHeight)` rows (~468k at 32 px) and asks the person to
-// narrow the filters beyond that. Keyset paging means nobody reaches that
-// point by accident, and the rows already held in memory are bounded too.
+// ~33 M px (Chromium, WebKit), i.e. ~468k rows of 32 px under our cap. Past
+// that the table scrolls scaled: the spacer stays at `MAX_SPACER_PX` and a
+// scroll position maps proportionally to a position in all the rows
+// (`Scale`); the rendered rows are placed relative to the viewport. The
+// table moves that position by the wheel's own distance and sets the scroll
+// position to match, so a wheel notch moves as many rows as always and only
+// dragging the scrollbar covers the whole table.
 
 import type { Snippet } from 'svelte';
 
@@ -41,14 +43,24 @@ export function cellText<T>(column: Pick<Column<T>, 'key' | 'format'>, row: T): 
 /** The tallest spacer we let the table grow to, safely below every browser's limit. */
 export const MAX_SPACER_PX = 15_000_000;
 
+/** Scaled, rows are positioned from a multiple of this (a few million px: exact in every browser). */
+export const CHUNK_ROWS = 65_536;
+
 export interface RowWindow {
   /** First rendered row (inclusive). */
   start: number;
   /** One past the last rendered row. */
   end: number;
-  /** Pixels from the top of the spacer to the first rendered row. */
+  /**
+   * The row the rendered rows are positioned from: row i sits
+   * `(i - base) * rowHeight` px below `offset`. 0 unless scaled; scaled, it
+   * changes only every `CHUNK_ROWS` rows, so while scrolling only `offset`
+   * moves (a composited transform) and rows already in the DOM stay put.
+   */
+  base: number;
+  /** Pixels from the top of the spacer to where row `base` is drawn. */
   offset: number;
-  /** Height of the spacer (all rows that can be shown). */
+  /** Height of the spacer (see `Scale`). */
   height: number;
 }
 
@@ -60,14 +72,44 @@ function rowHeightOf(rowHeight: number): number {
   return Math.max(1, finite(rowHeight, 1));
 }
 
-/** How many rows fit under the spacer cap at this row height. */
+/** How many rows fit under the spacer cap at this row height unscaled. */
 export function maxRowsFor(rowHeight: number): number {
   return Math.floor(MAX_SPACER_PX / rowHeightOf(rowHeight));
 }
 
-/** Row count clamped to [0, maxRowsFor(rowHeight)]. */
+/** Row count clamped to [0, maxRowsFor(rowHeight)]: what a table of rows held in an array shows. */
 export function shownRows(total: number, rowHeight: number): number {
   return Math.min(Math.max(0, Math.floor(finite(total))), maxRowsFor(rowHeight));
+}
+
+/** How scroll positions map to positions in all the rows. */
+export interface Scale {
+  /** Height of all rows (px). */
+  content: number;
+  /** Height of the spacer (px): `content`, or `MAX_SPACER_PX` when that is more. */
+  spacer: number;
+  /** Content pixels per scroll pixel: 1 unless scaled. */
+  ratio: number;
+}
+
+/** The scale for `total` rows in a viewport of `viewportHeight` px. */
+export function scaleFor(total: number, rowHeight: number, viewportHeight: number): Scale {
+  const content = Math.max(0, Math.floor(finite(total))) * rowHeightOf(rowHeight);
+  if (content <= MAX_SPACER_PX) return { content, spacer: content, ratio: 1 };
+  const viewport = Math.min(Math.max(0, finite(viewportHeight)), MAX_SPACER_PX / 2);
+  return { content, spacer: MAX_SPACER_PX, ratio: (content - viewport) / (MAX_SPACER_PX - viewport) };
+}
+
+/** The content position (px into all rows) at the viewport's top for a scroll position. */
+export function contentTop(scrollTop: number, scale: Scale, viewportHeight: number): number {
+  const max = Math.max(0, scale.content - Math.max(0, finite(viewportHeight)));
+  return Math.min(Math.max(0, finite(scrollTop) * scale.ratio), max);
+}
+
+/** The scroll position that shows content position `top` at the viewport's top. */
+export function scrollTopFor(top: number, scale: Scale, viewportHeight: number): number {
+  const max = Math.max(0, scale.spacer - Math.max(0, finite(viewportHeight)));
+  return Math.min(Math.max(0, finite(top) / scale.ratio), max);
 }
 
 /** The rows to render for a scroll position, with `overscan` extra rows on either side. */
@@ -78,18 +120,40 @@ export function windowFor(
   total: number,
   overscan = 8,
 ): RowWindow {
+  const scale = scaleFor(total, rowHeight, viewportHeight);
+  return windowAt(contentTop(scrollTop, scale, viewportHeight), scrollTop, viewportHeight, rowHeight, total, overscan);
+}
+
+/**
+ * The rows to render with content position `top` at the viewport's top
+ * while the spacer is scrolled to `scrollTop`. Unscaled, rows sit where they
+ * are in the spacer (`offset` 0, `base` 0), so the browser scrolls them
+ * without repainting; scaled, `offset` puts them where they belong relative
+ * to the viewport.
+ */
+export function windowAt(
+  top: number,
+  scrollTop: number,
+  viewportHeight: number,
+  rowHeight: number,
+  total: number,
+  overscan = 8,
+): RowWindow {
   const rh = rowHeightOf(rowHeight);
-  const n = shownRows(total, rh);
-  const height = n * rh;
+  const n = Math.max(0, Math.floor(finite(total)));
+  const scale = scaleFor(n, rh, viewportHeight);
   const viewport = Math.max(0, finite(viewportHeight));
   const over = Math.max(0, Math.floor(finite(overscan)));
-  // A stale scrollTop (rows just replaced by a shorter list) still yields the last screenful.
-  const top = Math.min(Math.max(0, finite(scrollTop)), Math.max(0, height - viewport));
-  const first = Math.floor(top / rh);
-  const last = Math.ceil((top + viewport) / rh);
+  // A stale position (rows just replaced by a shorter list) still yields the last screenful.
+  const t = Math.min(Math.max(0, finite(top)), Math.max(0, scale.content - viewport));
+  const s = Math.min(Math.max(0, finite(scrollTop)), Math.max(0, scale.spacer - viewport));
+  const first = Math.floor(t / rh);
+  const last = Math.ceil((t + viewport) / rh);
   const end = Math.min(n, last + over);
   const start = Math.min(Math.max(0, first - over), end);
-  return { start, end, offset: start * rh, height };
+  if (scale.ratio === 1) return { start, end, base: 0, offset: 0, height: scale.spacer };
+  const base = start - (start % CHUNK_ROWS);
+  return { start, end, base, offset: s + base * rh - t, height: scale.spacer };
 }
 
 /** Whole rows visible in a viewport (at least 1), for PageUp/PageDown. */

@@ -75,6 +75,27 @@ describe('VirtualTable', () => {
     expect(body).toContain('data-change-set=""');
   });
 
+  it('shows a source of millions: a capped spacer, held rows and placeholders', () => {
+    const source = {
+      total: 3_000_000,
+      exact: false,
+      loading: false,
+      origin: 0,
+      held: 3,
+      row: (i: number) => (i < 3 ? rows[i] : undefined),
+      show: () => {},
+    };
+    const { body } = render(VirtualTable<(typeof rows)[number]>, { props: { source, columns, label: 'x', overscan: 5 } });
+    expect(body).toContain('height: 15000000px');
+    expect(body).toContain('aria-rowcount="-1"');
+    expect(body).toContain('data-total="3000000"');
+    expect(body).toContain('data-rows="3"');
+    expect(count(body, 'data-testid="row"')).toBe(3);
+    expect(count(body, 'data-testid="row-pending"')).toBe(2);
+    expect(body).toContain('transform: translateY(64px)');
+    expect(body).not.toContain('virtual-table-capped');
+  });
+
   it('says when the row cap is reached', () => {
     const many = new Array(500_000).fill({ id: 0, user: 'u', n: 0 });
     const { body } = render(VirtualTable<(typeof rows)[number]>, { props: { rows: many, columns, label: 'x' } });
