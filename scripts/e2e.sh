@@ -5,7 +5,8 @@
 #
 # Starts a private session bus, Xvfb on a free display and tauri-driver (which
 # starts WebKitWebDriver, which starts the app), runs tests/e2e/ with node's
-# test runner and stops everything it started. Screenshots: target/screenshots/.
+# test runner and stops everything it started. Screenshots: target/screenshots/,
+# or GURUMISHA_SCREENSHOTS=DIR. The same tests run on SQLite and PostgreSQL.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -43,7 +43,7 @@ step "UI type check" npm --prefix ui run check --silent
 step "UI unit tests" npm --prefix ui test --silent
 
 # Demo data for the browser and desktop tests, in a throwaway SQLite file with its own key (the
-# PostgreSQL browser run below makes its own).
+# PostgreSQL runs below make their own).
 export GURUMISHA_DATA_DIR="$work/data"
 export GURUMISHA_SIGNING_KEY_FILE="$work/data/signing.key"
 export GURUMISHA_DATABASE_URL="sqlite://$work/data/gurumisha.sqlite3"
@@ -54,24 +54,30 @@ cargo build -q -p gurumisha-testkit --bin smtp-peer
 
 step "Browser tests (Chromium, SQLite)" env GURUMISHA_BIN="$root/target/debug/gurumisha" scripts/ui-test.sh
 
-# The same browser suite on PostgreSQL: a database of its own in the throwaway cluster with its
-# own demo, data directory and signing key (the tests retry notifications and save templates, so
-# no two runs share data). Its screenshots go to target/screenshots/postgres/; the README's come
-# from the SQLite run's in target/screenshots/.
-browser_on_postgres() (
-    url="${GURUMISHA_TEST_PG_URL%/*}/browser_demo"
-    export GURUMISHA_DATA_DIR="$work/data-pg"
-    export GURUMISHA_SIGNING_KEY_FILE="$work/data-pg/signing.key"
+# The same suites on PostgreSQL. Each run gets a database of its own in the throwaway cluster,
+# with its own demo, data directory and signing key (the tests retry notifications and save
+# templates, so no two runs share data), and keeps its screenshots in target/screenshots/postgres/
+# (the README's come from the SQLite runs, in target/screenshots/).
+on_postgres() (
+    name=$1
+    shift
+    url="${GURUMISHA_TEST_PG_URL%/*}/$name"
+    export GURUMISHA_DATA_DIR="$work/$name"
+    export GURUMISHA_SIGNING_KEY_FILE="$work/$name/signing.key"
     export GURUMISHA_DATABASE_URL="$url" DATABASE_URL="$url"
+    export GURUMISHA_SCREENSHOTS="$root/target/screenshots/postgres"
     # Inside `step` (an `if`) errors do not stop the shell, hence the && chain.
-    psql -q -v ON_ERROR_STOP=1 "$GURUMISHA_TEST_PG_URL" -c 'CREATE DATABASE browser_demo' &&
+    psql -q -v ON_ERROR_STOP=1 "$GURUMISHA_TEST_PG_URL" -c "CREATE DATABASE $name" &&
         ./target/debug/gurumisha migrate &&
         ./target/debug/gurumisha demo --events 20000 | tail -n 3 &&
-        GURUMISHA_BIN="$root/target/debug/gurumisha" GURUMISHA_SCREENSHOTS="$root/target/screenshots/postgres" \
-            scripts/ui-test.sh
+        "$@"
 )
-step "Browser tests (Chromium, PostgreSQL)" browser_on_postgres
-step "Desktop end-to-end (Xvfb + WebDriver)" env APP="$root/target/debug/gurumisha-console" scripts/e2e.sh
+step "Browser tests (Chromium, PostgreSQL)" \
+    on_postgres browser_demo env GURUMISHA_BIN="$root/target/debug/gurumisha" scripts/ui-test.sh
+step "Desktop end-to-end (Xvfb + WebDriver, SQLite)" \
+    env APP="$root/target/debug/gurumisha-console" scripts/e2e.sh
+step "Desktop end-to-end (Xvfb + WebDriver, PostgreSQL)" \
+    on_postgres desktop_demo env APP="$root/target/debug/gurumisha-console" scripts/e2e.sh
 
 echo
 echo "$passed passed, $failed failed"

@@ -15,7 +15,13 @@ import { Session, waitFor, waitForDriver } from './webdriver.mjs';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const APP = path.resolve(ROOT, process.env.APP ?? 'target/debug/gurumisha-console');
 const DRIVER = process.env.TAURI_DRIVER_URL ?? 'http://127.0.0.1:4444';
-const SHOTS = path.join(ROOT, 'target/screenshots');
+// target/screenshots/ (the README's come from there), or GURUMISHA_SCREENSHOTS, so a run on
+// another database keeps its own.
+const SHOTS = process.env.GURUMISHA_SCREENSHOTS ? path.resolve(process.env.GURUMISHA_SCREENSHOTS) : path.join(ROOT, 'target/screenshots');
+// The store the app was started on, so a run meant for PostgreSQL cannot pass on SQLite.
+const EXPECTED_BACKEND = { postgres: 'postgres', postgresql: 'postgres', sqlite: 'sqlite' }[
+  /^([a-z]+):/.exec(process.env.GURUMISHA_DATABASE_URL ?? '')?.[1]
+];
 const TIMEOUT = 60_000;
 const PASSWORD = process.env.GURUMISHA_DEMO_PASSWORD ?? 'gurumisha-demo';
 const run = promisify(execFile);
@@ -66,6 +72,9 @@ describe('desktop console', () => {
     if (!pg) return t.skip('GURUMISHA_TEST_PG_URL is not set (make test sets it)');
     await s.waitForAll('[data-testid=connection-select] option', { timeout: TIMEOUT });
     const start = await s.execute('return document.querySelector("[data-testid=connection-select]").value');
+    const [first] = await s.findAll('[data-testid=signin-connection]');
+    const startBackend = first && (await s.attribute(first, 'data-backend'));
+    if (EXPECTED_BACKEND) assert.equal(startBackend, EXPECTED_BACKEND, 'the app opens on the demo database');
     await s.click(await s.find('[data-testid=connection-new]'));
     await s.type(await s.find('[data-testid=connection-name]'), 'Test cluster');
     const url = await s.find('[data-testid=connection-url]');
@@ -74,9 +83,12 @@ describe('desktop console', () => {
     await s.type(await s.find('[data-testid=connection-password]'), 'not-in-any-file');
     await s.click(await s.find('[data-testid=connection-add]'));
     await waitFor('the PostgreSQL connection live', async () => {
-      const [el] = await s.findAll('[data-testid=signin-connection][data-backend=postgres]');
-      return el ?? null;
+      const [el] = await s.findAll('[data-testid=connection-live]');
+      const text = el && (await s.textContent(el));
+      return text?.includes('password in keychain') ? el : null;
     }, { timeout: TIMEOUT });
+    const [now] = await s.findAll('[data-testid=signin-connection][data-backend=postgres]');
+    assert.ok(now, 'the live connection is PostgreSQL');
     const live = await s.textContent(await s.find('[data-testid=connection-live]'));
     assert.match(live, /password in keychain/);
     assert.doesNotMatch(live, /not-in-any-file/);
@@ -88,9 +100,12 @@ describe('desktop console', () => {
       sel.dispatchEvent(new Event('change', { bubbles: true }));
     `, [start]);
     await waitFor('the demo database live again', async () => {
-      const [el] = await s.findAll('[data-testid=signin-connection][data-backend=sqlite]');
-      return el ?? null;
+      const [el] = await s.findAll('[data-testid=connection-live]');
+      const text = el && (await s.textContent(el));
+      return text && !text.includes('password in keychain') ? el : null;
     }, { timeout: TIMEOUT });
+    const [back] = await s.findAll(`[data-testid=signin-connection][data-backend=${startBackend}]`);
+    assert.ok(back, `back on ${startBackend}`);
   });
 
   test('signs in as a compliance officer', async () => {
@@ -119,6 +134,7 @@ describe('desktop console', () => {
       return v || null;
     }, { timeout: TIMEOUT });
     assert.match(backend, /^(sqlite|postgres)$/);
+    if (EXPECTED_BACKEND) assert.equal(backend, EXPECTED_BACKEND);
 
     await s.click(await s.find('[data-testid=nav-activity]'));
     const rows = await s.waitForAll('[data-testid=activity-row]', { timeout: TIMEOUT });
