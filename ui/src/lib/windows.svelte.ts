@@ -161,7 +161,9 @@ export class KeysetWindows<Q extends Bounded, T> implements RowSource<T> {
       if (gen !== this.#generation) return;
       if (n !== null && Number.isFinite(n) && n > 0) {
         this.#estimated = true;
-        this.total = Math.max(Math.round(n), this.total);
+        // The estimate replaces the provisional count (a first page and a few more), never
+        // going below the rows already held.
+        this.total = Math.max(Math.round(n), p.items.length);
       }
       this.#ready = true;
       void this.#pump();

@@ -182,6 +182,17 @@ describe('KeysetWindows', () => {
     expect(w.row(49_999)!.n).toBe(49_999);
   });
 
+  it('takes a small estimate over the provisional count', async () => {
+    // 475 rows: more than a page, fewer than the first page plus the provisional margin.
+    const log = fakeLog(475, (i) => T0 - i * 1_000_000);
+    const w = windows(log, 475);
+    await w.reset({});
+    expect(w.total).toBe(475);
+    await view(w, 460, 15);
+    expect(w.row(474)!.n).toBe(474);
+    expect(w.total).toBe(475);
+  });
+
   it('estimates the count from densities when the backend cannot', async () => {
     const log = fakeLog(400_000, (i) => T0 - i * 1_000_000);
     const w = windows(log);
