@@ -25,9 +25,9 @@ describe('verify now', () => {
   it('says what is running and how far', () => {
     const v = verifyView(status({ rows_checked: 412_000, total: 1_000_000, elapsed_ms: 420 }));
     expect(v.state).toBe('running');
-    expect(v.text).toBe('Verifying… 412,000 of 1,000,000 rows (41%)');
-    expect(v.title).toBe('420 ms');
-    expect(verifyView(status({ rows_checked: 0 })).text).toBe('Verifying… 0 rows (0%)');
+    expect(v.text).toBe('Verifying… 41%');
+    expect(v.title).toBe('412,000 of 1,000,000 rows hashed in 420 ms');
+    expect(verifyView(status({ rows_checked: 0 })).title).toBe('0 rows hashed in 0 ms');
   });
 
   it('names the first broken sequence number', () => {

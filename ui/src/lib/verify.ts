@@ -32,8 +32,13 @@ export function verifyView(s: VerifyStatus | null, at: Date | null = null): Veri
   switch (s.state) {
     case 'running': {
       const pct = Math.floor(verifyFraction(s) * 100);
+      // Short: the header is narrow; the counts are in the title.
       const of = s.total > 0 ? ` of ${formatCount(s.total)}` : '';
-      return { state: 'running', text: `Verifying… ${formatCount(s.rows_checked)}${of} rows (${pct}%)`, title: seconds(s.elapsed_ms) };
+      return {
+        state: 'running',
+        text: `Verifying… ${pct}%`,
+        title: `${formatCount(s.rows_checked)}${of} rows hashed in ${seconds(s.elapsed_ms)}`,
+      };
     }
     case 'cancelled':
       return {
