@@ -719,7 +719,7 @@ async fn alerts_bring_new_critical_events_and_dead_notifications() {
         .await
         .unwrap();
 
-        let (alerts, next) = officer.alerts_after(start).await.unwrap();
+        let (alerts, next) = officer.alerts_after(start.clone()).await.unwrap();
         let kinds: Vec<AlertKind> = alerts.iter().map(|a| a.kind).collect();
         assert_eq!(
             kinds,
@@ -747,7 +747,7 @@ async fn alerts_bring_new_critical_events_and_dead_notifications() {
             recent_audit(&db, 1).await[0].row.content.action_type,
             "config_change"
         );
-        let (alerts, _) = officer.alerts_after(start).await.unwrap();
+        let (alerts, _) = officer.alerts_after(start.clone()).await.unwrap();
         let kinds: Vec<AlertKind> = alerts.iter().map(|a| a.kind).collect();
         assert_eq!(kinds, [AlertKind::CriticalAudit, AlertKind::HighAudit]);
 
@@ -856,6 +856,65 @@ async fn activity_days_follow_the_time_zone_offset() {
             .await
             .unwrap();
         assert_eq!(nairobi, vec![(20_412, 3), (20_413, 1)], "{}", db.name);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_notification_committed_late_is_still_alerted_once() {
+    use gurumisha_api::alerts::AlertKind;
+    use gurumisha_core::queue::NextStep;
+    both(|db| async move {
+        staff(&db, "helper", Role::Support, &cheap("pw"), true, true).await;
+        let support = sign_in(&db, "helper", "pw").await.unwrap();
+        let q = db.api.queue_store();
+        let now = Timestamp::now();
+        const SEC: i64 = 1_000_000;
+        // Dead a second before the watcher starts: not news.
+        let kill = |key: &'static str, at: Timestamp| {
+            let q = q.clone();
+            async move {
+                let id = q
+                    .enqueue(vec![crate::queue::note(key, 3, at)])
+                    .await
+                    .unwrap()[0]
+                    .0;
+                let lease = q.claim(key, 1, 30_000, at).await.unwrap().pop().unwrap().1;
+                let dead = NextStep::Dead {
+                    reason: "550 no such user".into(),
+                };
+                q.fail(lease, crate::queue::attempt(at, "550"), dead, at)
+                    .await
+                    .unwrap();
+                id
+            }
+        };
+        kill("before-start", Timestamp(now.micros() - SEC)).await;
+        let start = support.alert_start().await.unwrap();
+        assert!(support
+            .alerts_after(start.clone())
+            .await
+            .unwrap()
+            .0
+            .is_empty());
+
+        // Two workers: one stamps its notification dead at `now`, the other at `now - 5 s`
+        // but commits after the watcher has read the first.
+        let first = kill("first", now).await;
+        let (alerts, next) = support.alerts_after(start).await.unwrap();
+        let routes: Vec<&str> = alerts.iter().map(|a| a.route.as_str()).collect();
+        assert_eq!(
+            routes,
+            [format!("#/queue?status=dead&id={first}")],
+            "{}",
+            db.name
+        );
+        let late = kill("late", Timestamp(now.micros() - 5 * SEC)).await;
+        let (alerts, next) = support.alerts_after(next).await.unwrap();
+        assert_eq!(alerts.len(), 1, "{}: the late one, once", db.name);
+        assert_eq!(alerts[0].kind, AlertKind::DeadNotification);
+        assert_eq!(alerts[0].route, format!("#/queue?status=dead&id={late}"));
+        assert!(support.alerts_after(next).await.unwrap().0.is_empty());
     })
     .await;
 }

@@ -188,7 +188,7 @@ impl Console {
                 _ = stop.cancelled() => return Ok(()),
                 _ = self.api().alert_store().wait_for_alerts(poll) => {}
             }
-            match self.alerts_after(cursor).await {
+            match self.alerts_after(cursor.clone()).await {
                 Ok((alerts, next)) => {
                     cursor = next;
                     alerts.into_iter().for_each(&on_alert);

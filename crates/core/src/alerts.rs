@@ -4,6 +4,7 @@
 use crate::{StoreError, Timestamp};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// Which alerts an operator gets.
@@ -26,12 +27,73 @@ impl Default for AlertSettings {
     }
 }
 
-/// Where a watcher is: the last audit row and the last dead notification it has seen.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Where a watcher is: the last audit row and the dead notifications it has seen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AlertCursor {
+    /// Audit rows are numbered in commit order (each links to the one before), so the last
+    /// seq seen is enough.
     pub audit_seq: i64,
-    /// `(updated_at µs, id)` of the last dead notification seen.
-    pub dead: (i64, i64),
+    pub dead: DeadCursor,
+}
+
+/// How late a transition may become visible after its timestamp. A worker stamps a
+/// notification dead with the time of the attempt and commits after; two workers (or two
+/// sends of one worker) can commit in the other order. Reads look back this far.
+pub const LATE_COMMIT_US: i64 = 120_000_000;
+
+/// The dead notifications a watcher has seen. Timestamps do not arrive in order (see
+/// [`LATE_COMMIT_US`]), so a read starts that long before the newest one seen and skips the
+/// rows seen since: a notification that commits late is still alerted, and once only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeadCursor {
+    /// The newest `updated_at` seen (µs).
+    pub newest: i64,
+    /// `(updated_at, id)` of the rows seen with `updated_at >= newest - LATE_COMMIT_US`.
+    pub seen: BTreeSet<(i64, i64)>,
+}
+
+impl DeadCursor {
+    /// The head: `rows` are the dead notifications within [`LATE_COMMIT_US`] of the newest.
+    pub fn at_head(rows: impl IntoIterator<Item = (i64, i64)>) -> Self {
+        let mut c = Self::default();
+        for (at, id) in rows {
+            c.newest = c.newest.max(at);
+            c.seen.insert((at, id));
+        }
+        c.forget_old();
+        c
+    }
+
+    /// Where the next read starts (`updated_at >=` this, ascending by `(updated_at, id)`).
+    pub fn read_from(&self) -> i64 {
+        self.newest.saturating_sub(LATE_COMMIT_US)
+    }
+
+    /// How many rows the next read needs for `limit` new ones (the seen ones come back too).
+    pub fn read_limit(&self, limit: u32) -> u32 {
+        limit.saturating_add(u32::try_from(self.seen.len()).unwrap_or(u32::MAX))
+    }
+
+    /// The first `limit` rows of a read not seen before, oldest first; they are seen now.
+    pub fn take_new(&mut self, rows: Vec<(i64, DeadAlertRow)>, limit: u32) -> Vec<DeadAlertRow> {
+        let mut out = Vec::new();
+        for (at, row) in rows {
+            if out.len() as u32 >= limit {
+                break;
+            }
+            if self.seen.insert((at, row.id)) {
+                self.newest = self.newest.max(at);
+                out.push(row);
+            }
+        }
+        self.forget_old();
+        out
+    }
+
+    fn forget_old(&mut self) {
+        let keep_from = self.read_from();
+        self.seen = self.seen.split_off(&(keep_from, i64::MIN));
+    }
 }
 
 /// A critical or high audit row, with what an alert shows of it.

@@ -6,7 +6,8 @@ use crate::error::db;
 use crate::PgStore;
 use async_trait::async_trait;
 use gurumisha_core::alerts::{
-    AlertCursor, AlertSettings, AlertStore, AuditAlertRow, DeadAlertRow, NewAlerts,
+    AlertCursor, AlertSettings, AlertStore, AuditAlertRow, DeadAlertRow, DeadCursor, NewAlerts,
+    LATE_COMMIT_US,
 };
 use gurumisha_core::{StoreError, Timestamp};
 use std::time::Duration;
@@ -61,20 +62,28 @@ impl AlertStore for PgStore {
             .fetch_one(&self.pool)
             .await
             .map_err(db)?;
-        let dead: Option<(PgTs, i64)> = sqlx::query_as(
-            "SELECT updated_at, id FROM notification_queue WHERE status = 'dead'
-             ORDER BY updated_at DESC, id DESC LIMIT 1",
+        // The newest dead notification, and the ones stamped shortly before it (a late
+        // commit of one of those must not be taken for news).
+        let recent: Vec<(PgTs, i64)> = sqlx::query_as(
+            "SELECT updated_at, id FROM notification_queue
+             WHERE status = 'dead' AND updated_at >= (
+                 SELECT max(updated_at) FROM notification_queue WHERE status = 'dead'
+             ) - make_interval(secs => $1)",
         )
-        .fetch_optional(&self.pool)
+        .bind(LATE_COMMIT_US as f64 / 1e6)
+        .fetch_all(&self.pool)
         .await
         .map_err(db)?;
         Ok(AlertCursor {
             audit_seq,
-            dead: dead.map_or((0, 0), |(t, id)| (t.0, id)),
+            dead: DeadCursor::at_head(recent.into_iter().map(|(t, id)| (t.0, id))),
         })
     }
 
     async fn alerts_after(&self, cursor: AlertCursor, limit: u32) -> Result<NewAlerts, StoreError> {
+        let limit_dead = cursor.dead.read_limit(limit);
+        let from_dead = cursor.dead.read_from();
+        let from_seq = cursor.audit_seq;
         let mut out = NewAlerts {
             cursor,
             ..NewAlerts::default()
@@ -100,7 +109,7 @@ impl AlertStore for PgStore {
              WHERE seq > $1 AND seq <= $2 AND severity IN ('critical', 'high')
              ORDER BY seq LIMIT $3",
         )
-        .bind(cursor.audit_seq)
+        .bind(from_seq)
         .bind(head)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -132,31 +141,36 @@ impl AlertStore for PgStore {
             .collect();
         out.cursor.audit_seq = match out.audit.last() {
             Some(a) if out.audit.len() as u32 == limit => a.seq,
-            _ => head.max(cursor.audit_seq),
+            _ => head.max(from_seq),
         };
         type DeadCols = (PgTs, i64, String, String, i64, Option<String>);
         let dead: Vec<DeadCols> = sqlx::query_as(
             "SELECT updated_at, id, channel, title, recipient_id, last_error
              FROM notification_queue
-             WHERE status = 'dead' AND (updated_at, id) > ($1, $2)
-             ORDER BY updated_at, id LIMIT $3",
+             WHERE status = 'dead' AND updated_at >= $1
+             ORDER BY updated_at, id LIMIT $2",
         )
-        .bind(PgTs(cursor.dead.0).clamped())
-        .bind(cursor.dead.1)
-        .bind(i64::from(limit))
+        .bind(PgTs(from_dead).clamped())
+        .bind(i64::from(limit_dead))
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        for (at, id, channel, title, recipient_id, last_error) in dead {
-            out.cursor.dead = (at.0, id);
-            out.dead.push(DeadAlertRow {
-                id,
-                channel,
-                title,
-                recipient_id,
-                last_error,
-            });
-        }
+        let rows = dead
+            .into_iter()
+            .map(|(at, id, channel, title, recipient_id, last_error)| {
+                (
+                    at.0,
+                    DeadAlertRow {
+                        id,
+                        channel,
+                        title,
+                        recipient_id,
+                        last_error,
+                    },
+                )
+            })
+            .collect();
+        out.dead = out.cursor.dead.take_new(rows, limit);
         Ok(out)
     }
 

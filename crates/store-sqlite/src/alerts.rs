@@ -5,7 +5,8 @@ use crate::conn::db_err;
 use crate::SqliteStore;
 use async_trait::async_trait;
 use gurumisha_core::alerts::{
-    AlertCursor, AlertSettings, AlertStore, AuditAlertRow, DeadAlertRow, NewAlerts,
+    AlertCursor, AlertSettings, AlertStore, AuditAlertRow, DeadAlertRow, DeadCursor, NewAlerts,
+    LATE_COMMIT_US,
 };
 use gurumisha_core::{StoreError, Timestamp};
 use rusqlite::{params, OptionalExtension};
@@ -75,15 +76,34 @@ impl AlertStore for SqliteStore {
                     .prepare_cached("SELECT coalesce(max(seq), 0) FROM audit_log")
                     .and_then(|mut s| s.query_row([], |r| r.get(0)))
                     .map_err(db_err)?;
-                let dead = c
+                // The newest dead notification, and the ones stamped shortly before it (a
+                // late commit of one of those must not be taken for news).
+                let newest: Option<i64> = c
                     .prepare_cached(
-                        "SELECT updated_at, id FROM notification_queue WHERE status = 'dead'
+                        "SELECT updated_at FROM notification_queue WHERE status = 'dead'
                          ORDER BY updated_at DESC, id DESC LIMIT 1",
                     )
-                    .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
-                    .map_err(db_err)?
-                    .unwrap_or((0, 0));
-                Ok(AlertCursor { audit_seq, dead })
+                    .and_then(|mut s| s.query_row([], |r| r.get(0)).optional())
+                    .map_err(db_err)?;
+                let recent: Vec<(i64, i64)> = match newest {
+                    None => Vec::new(),
+                    Some(newest) => c
+                        .prepare_cached(
+                            "SELECT updated_at, id FROM notification_queue
+                             WHERE status = 'dead' AND updated_at >= ?1",
+                        )
+                        .and_then(|mut s| {
+                            s.query_map([newest.saturating_sub(LATE_COMMIT_US)], |r| {
+                                Ok((r.get(0)?, r.get(1)?))
+                            })?
+                            .collect()
+                        })
+                        .map_err(db_err)?,
+                };
+                Ok(AlertCursor {
+                    audit_seq,
+                    dead: DeadCursor::at_head(recent),
+                })
             })
             .await
     }
@@ -91,6 +111,9 @@ impl AlertStore for SqliteStore {
     async fn alerts_after(&self, cursor: AlertCursor, limit: u32) -> Result<NewAlerts, StoreError> {
         self.readers
             .read(move |c| {
+                let limit_dead = cursor.dead.read_limit(limit);
+                let from_dead = cursor.dead.read_from();
+                let from_seq = cursor.audit_seq;
                 let mut out = NewAlerts {
                     cursor,
                     ..NewAlerts::default()
@@ -111,7 +134,7 @@ impl AlertStore for SqliteStore {
                     )
                     .map_err(db_err)?;
                 let rows = s
-                    .query_map(params![cursor.audit_seq, head, limit], |r| {
+                    .query_map(params![from_seq, head, limit], |r| {
                         Ok(AuditAlertRow {
                             seq: r.get(0)?,
                             severity: r.get(1)?,
@@ -128,18 +151,18 @@ impl AlertStore for SqliteStore {
                 }
                 out.cursor.audit_seq = match out.audit.last() {
                     Some(a) if out.audit.len() as u32 == limit => a.seq,
-                    _ => head.max(cursor.audit_seq),
+                    _ => head.max(from_seq),
                 };
                 let mut s = c
                     .prepare_cached(
                         "SELECT updated_at, id, channel, title, recipient_id, last_error
                          FROM notification_queue
-                         WHERE status = 'dead' AND (updated_at, id) > (?1, ?2)
-                         ORDER BY updated_at, id LIMIT ?3",
+                         WHERE status = 'dead' AND updated_at >= ?1
+                         ORDER BY updated_at, id LIMIT ?2",
                     )
                     .map_err(db_err)?;
                 let rows = s
-                    .query_map(params![cursor.dead.0, cursor.dead.1, limit], |r| {
+                    .query_map(params![from_dead, limit_dead], |r| {
                         Ok((
                             r.get::<_, i64>(0)?,
                             DeadAlertRow {
@@ -152,11 +175,8 @@ impl AlertStore for SqliteStore {
                         ))
                     })
                     .map_err(db_err)?;
-                for row in rows {
-                    let (at, dead) = row.map_err(db_err)?;
-                    out.cursor.dead = (at, dead.id);
-                    out.dead.push(dead);
-                }
+                let rows = rows.collect::<Result<Vec<_>, _>>().map_err(db_err)?;
+                out.dead = out.cursor.dead.take_new(rows, limit);
                 Ok(out)
             })
             .await
