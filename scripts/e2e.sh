@@ -97,6 +97,9 @@ for _ in $(seq 50); do
 done
 grep -q ready "$tmp/notifications.log" || { show_logs; die "the stand-in notification server did not start"; }
 
+# The app's and the worker's logs (shown when a test fails): what each alert and delivery did.
+export RUST_LOG="${RUST_LOG:-info,sqlx=warn,tao=warn,wry=warn}"
+
 # The notification worker, delivering e-mail to a loopback SMTP server (gurumisha-testkit's
 # smtp-peer) that the test can make refuse recipients (writing `reject` to its control file)
 # and accept again: a broken and a fixed provider.
@@ -142,5 +145,9 @@ status=0
 TAURI_DRIVER_URL="http://127.0.0.1:$DRIVER_PORT" node --test --test-reporter=spec tests/e2e/ || status=$?
 if [ "$status" -ne 0 ]; then
   show_logs
+  # Whole logs for a closer look (GURUMISHA_E2E_LOGS=DIR).
+  if [ -n "${GURUMISHA_E2E_LOGS:-}" ]; then
+    mkdir -p "$GURUMISHA_E2E_LOGS" && cp "$tmp"/*.log "$tmp"/*.jsonl "$GURUMISHA_E2E_LOGS"/ 2>/dev/null || true
+  fi
 fi
 exit "$status"
