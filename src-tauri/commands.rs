@@ -20,7 +20,8 @@ use gurumisha_api::connections::{
 use gurumisha_api::export::{ExportId, ExportKind, ExportRequest, ExportStatus};
 use gurumisha_api::types::{
     ActivityPage, ActivityQuery, AuditPage, AuditQuery, AuditRecord, ChangeSetQuery, ConsoleStatus,
-    SignInRequest, SignOutRequest, StatusRequest, VerifyQuery, VerifyReport, WhoAmIRequest,
+    LogExtent, SignInRequest, SignOutRequest, StatusRequest, VerifyQuery, VerifyReport,
+    WhoAmIRequest,
 };
 use gurumisha_api::types::{FieldLastChange, FieldLastChangesQuery, Overview, OverviewRequest};
 use gurumisha_api::types::{
@@ -134,6 +135,26 @@ pub async fn list_audit(
 ) -> Result<AuditPage, ApiError> {
     let api = live.api();
     console(&api, &slot)?.list_audit(req).await
+}
+
+#[tauri::command]
+pub async fn activity_extent(
+    live: State<'_, Live>,
+    slot: State<'_, SessionSlot>,
+    req: ActivityQuery,
+) -> Result<LogExtent, ApiError> {
+    let api = live.api();
+    console(&api, &slot)?.activity_extent(req).await
+}
+
+#[tauri::command]
+pub async fn audit_extent(
+    live: State<'_, Live>,
+    slot: State<'_, SessionSlot>,
+    req: AuditQuery,
+) -> Result<LogExtent, ApiError> {
+    let api = live.api();
+    console(&api, &slot)?.audit_extent(req).await
 }
 
 #[tauri::command]

@@ -45,6 +45,8 @@ pub fn run() -> anyhow::Result<()> {
             commands::status,
             commands::list_activity,
             commands::list_audit,
+            commands::activity_extent,
+            commands::audit_extent,
             commands::get_change_set,
             commands::verify_audit,
             commands::start_verify,

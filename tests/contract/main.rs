@@ -11,6 +11,7 @@ mod console;
 mod console_http;
 mod console_notify;
 mod console_verify;
+mod extent;
 mod harness;
 mod input;
 mod notify_data;

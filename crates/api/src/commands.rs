@@ -10,6 +10,8 @@ pub const COMMANDS: &[&str] = &[
     "status",
     "list_activity",
     "list_audit",
+    "activity_extent",
+    "audit_extent",
     "get_change_set",
     "verify_audit",
     "start_verify",

@@ -301,7 +301,19 @@ impl Console {
 
     /// Everyone's activity (`view_activity`); with `mine` only the operator's own, which every
     /// operator may see.
-    pub async fn list_activity(&self, mut req: ActivityQuery) -> Result<ActivityPage, ApiError> {
+    pub async fn list_activity(&self, req: ActivityQuery) -> Result<ActivityPage, ApiError> {
+        let req = self.activity_scope(req).await?;
+        self.api.list_activity(req).await
+    }
+
+    /// The extent of what `list_activity` lists for `req`, with the same checks.
+    pub async fn activity_extent(&self, req: ActivityQuery) -> Result<LogExtent, ApiError> {
+        let req = self.activity_scope(req).await?;
+        self.api.activity_extent(req).await
+    }
+
+    /// Checks the operator may see the activity `req` asks for; `mine` becomes a user filter.
+    async fn activity_scope(&self, mut req: ActivityQuery) -> Result<ActivityQuery, ApiError> {
         if req.mine == Some(true) {
             self.require(Permission::ViewOwnActivity).await?;
             req.user_id = Some(self.operator().user_id);
@@ -309,12 +321,18 @@ impl Console {
         } else {
             self.require(Permission::ViewActivity).await?;
         }
-        self.api.list_activity(req).await
+        Ok(req)
     }
 
     pub async fn list_audit(&self, req: AuditQuery) -> Result<AuditPage, ApiError> {
         self.require(Permission::ViewAudit).await?;
         self.api.list_audit(req).await
+    }
+
+    /// The extent of what `list_audit` lists for `req`, with the same check.
+    pub async fn audit_extent(&self, req: AuditQuery) -> Result<LogExtent, ApiError> {
+        self.require(Permission::ViewAudit).await?;
+        self.api.audit_extent(req).await
     }
 
     /// A change set's fields; opening one is recorded as data access.

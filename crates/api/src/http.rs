@@ -154,7 +154,8 @@ async fn command(
         _ => {
             let console = api.console(token.as_deref())?;
             let value = dispatch!(console, name.as_str(), body, {
-                whoami, list_activity, list_audit, get_change_set, verify_audit,
+                whoami, list_activity, list_audit, activity_extent, audit_extent,
+                get_change_set, verify_audit,
                 queue_summary, list_notifications, get_notification, queue_action,
                 list_templates, get_template, preview_template, save_template,
                 send_test_template, get_preferences, set_preferences,

@@ -37,6 +37,7 @@ use gurumisha_core::analytics::AnalyticsStore;
 use gurumisha_core::checkpoint::{CheckpointPolicy, CheckpointSigner};
 use gurumisha_core::domain::{parse_ip, Severity};
 use gurumisha_core::event::AuditEntry;
+use gurumisha_core::extent::EXTENT_CAP;
 use gurumisha_core::notify_data::NotifyDataStore;
 use gurumisha_core::query::{ActivityFilter, AuditFilter, PageRequest};
 use gurumisha_core::queue::NotificationStore;
@@ -189,7 +190,26 @@ impl Api {
     }
 
     pub async fn list_activity(&self, req: ActivityQuery) -> Result<ActivityPage, ApiError> {
-        let filter = ActivityFilter {
+        let page = PageRequest::new(req.cursor.as_deref(), req.limit)?;
+        let filter = self.activity_filter(req).await?;
+        let p = self.store.list_activity(&filter, &page).await?;
+        Ok(ActivityPage {
+            items: p.items,
+            next_cursor: p.next_cursor,
+        })
+    }
+
+    /// The newest and oldest rows' keys of what `list_activity` would list for `req` (its
+    /// cursor and limit ignored) and how many rows that is: exact up to [`EXTENT_CAP`] rows,
+    /// an estimate above.
+    pub async fn activity_extent(&self, req: ActivityQuery) -> Result<LogExtent, ApiError> {
+        let filter = self.activity_filter(req).await?;
+        let e = self.store.activity_extent(&filter, EXTENT_CAP).await?;
+        Ok(e.into())
+    }
+
+    async fn activity_filter(&self, req: ActivityQuery) -> Result<ActivityFilter, ApiError> {
+        Ok(ActivityFilter {
             user_id: self.user_id(req.user_id, req.username.as_deref()).await?,
             action: clean(req.action),
             object_type: clean(req.object_type),
@@ -201,17 +221,28 @@ impl Api {
             from: time_bound("from", req.from)?,
             to: time_bound("to", req.to)?,
             text: clean(req.text),
-        };
-        let page = PageRequest::new(req.cursor.as_deref(), req.limit)?;
-        let p = self.store.list_activity(&filter, &page).await?;
-        Ok(ActivityPage {
-            items: p.items,
-            next_cursor: p.next_cursor,
         })
     }
 
     pub async fn list_audit(&self, req: AuditQuery) -> Result<AuditPage, ApiError> {
-        let filter = AuditFilter {
+        let page = PageRequest::new(req.cursor.as_deref(), req.limit)?;
+        let filter = self.audit_filter(req).await?;
+        let p = self.store.list_audit(&filter, &page).await?;
+        Ok(AuditPage {
+            items: p.items.into_iter().map(audit_record).collect(),
+            next_cursor: p.next_cursor,
+        })
+    }
+
+    /// Like [`Api::activity_extent`], for `list_audit` (keys are `(ts, seq)`).
+    pub async fn audit_extent(&self, req: AuditQuery) -> Result<LogExtent, ApiError> {
+        let filter = self.audit_filter(req).await?;
+        let e = self.store.audit_extent(&filter, EXTENT_CAP).await?;
+        Ok(e.into())
+    }
+
+    async fn audit_filter(&self, req: AuditQuery) -> Result<AuditFilter, ApiError> {
+        Ok(AuditFilter {
             user_id: self.user_id(req.user_id, req.username.as_deref()).await?,
             table_name: clean(req.table_name),
             record_id: clean(req.record_id),
@@ -224,12 +255,6 @@ impl Api {
             from: time_bound("from", req.from)?,
             to: time_bound("to", req.to)?,
             text: clean(req.text),
-        };
-        let page = PageRequest::new(req.cursor.as_deref(), req.limit)?;
-        let p = self.store.list_audit(&filter, &page).await?;
-        Ok(AuditPage {
-            items: p.items.into_iter().map(audit_record).collect(),
-            next_cursor: p.next_cursor,
         })
     }
 

@@ -101,6 +101,42 @@ pub struct ActivityPage {
     pub next_cursor: Option<String>,
 }
 
+/// A row's place in a log's order, as the UI keys rows: its time in microseconds since 1970
+/// and its id (activity) or sequence number (audit trail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RowKey {
+    #[ts(type = "number")]
+    pub ts: i64,
+    #[ts(type = "number")]
+    pub id: i64,
+}
+
+/// What `activity_extent` and `audit_extent` answer for a list's filters: the keys of the
+/// newest and oldest rows (`null` when none match) and how many rows match, exact up to a cap
+/// (100,000) and estimated above it (`exact` false).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LogExtent {
+    pub newest: Option<RowKey>,
+    pub oldest: Option<RowKey>,
+    #[ts(type = "number")]
+    pub count: i64,
+    pub exact: bool,
+}
+
+impl From<gurumisha_core::extent::Extent> for LogExtent {
+    fn from(e: gurumisha_core::extent::Extent) -> Self {
+        let key = |c: gurumisha_core::query::Cursor| RowKey { ts: c.ts, id: c.id };
+        LogExtent {
+            newest: e.newest.map(key),
+            oldest: e.oldest.map(key),
+            count: e.count,
+            exact: e.exact,
+        }
+    }
+}
+
 /// An audit row as people see it: values as JSON, hashes as hex.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]

@@ -12,6 +12,7 @@ pub mod checkpoint;
 pub mod domain;
 pub mod error;
 pub mod event;
+pub mod extent;
 pub mod notify_data;
 pub mod platform;
 pub mod query;

@@ -4,6 +4,7 @@
 use crate::chain::Hash32;
 use crate::checkpoint::{Checkpoint, CheckpointPolicy};
 use crate::event::{ActivityRecord, ActivityRow, AuditContent, AuditEntry, AuditRow};
+use crate::extent::Extent;
 use crate::platform::{NewCar, NewImportOrder, NewInquiry, NewOrder, NewUser, User};
 use crate::query::{ActivityFilter, AuditFilter, Page, PageRequest};
 use crate::verify::ChainLink;
@@ -68,6 +69,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Page<ActivityRecord>, StoreError>;
     /// Number of activity rows, an estimate (planner statistics or max id), never a count(*).
     async fn estimate_activity(&self) -> Result<i64, StoreError>;
+    /// The newest and oldest keys of the rows `filter` selects and their count, exact up to
+    /// `cap` rows and estimated above (see [`crate::extent`]).
+    async fn activity_extent(
+        &self,
+        filter: &ActivityFilter,
+        cap: i64,
+    ) -> Result<Extent, StoreError>;
 
     // ---- audit ----
     /// Chains and appends rows in one transaction, serialised against every other writer so
@@ -83,6 +91,8 @@ pub trait Store: Send + Sync + 'static {
         filter: &AuditFilter,
         page: &PageRequest,
     ) -> Result<Page<AuditEntry>, StoreError>;
+    /// Like [`Store::activity_extent`], for the audit trail (keys are `(ts, seq)`).
+    async fn audit_extent(&self, filter: &AuditFilter, cap: i64) -> Result<Extent, StoreError>;
     /// Up to `limit` rows with `seq >= from_seq`, ascending, as stored (for verification).
     async fn audit_rows(&self, from_seq: i64, limit: u32) -> Result<Vec<AuditRow>, StoreError>;
     /// Like [`Store::audit_rows`] reduced to chain links, each checked against its own hash.

@@ -2,7 +2,7 @@
 
 use crate::convert::{text_array_literal, PgTs};
 use crate::error::db;
-use crate::search::{self, text_count, Planned, TextPlan};
+use crate::search::{self, text_count, End, Planned, TextPlan};
 use gurumisha_core::domain::Outcome;
 use gurumisha_core::event::{ActivityRecord, ActivityRow};
 use gurumisha_core::query::{search_terms, ActivityFilter, Cursor, Page, PageRequest};
@@ -110,7 +110,7 @@ const COLUMNS: &str = "a.id, a.ts, a.user_id, a.action, a.description, a.ip_addr
 
 /// Appends every filter (the text one when `text`) and the keyset position as bound
 /// parameters; `None` when the filter cannot match anything (an unparsable IP address).
-fn push_filters(
+pub(crate) fn push_filters(
     q: &mut QueryBuilder<'_, Postgres>,
     f: &ActivityFilter,
     page: &PageRequest,
@@ -161,15 +161,17 @@ fn ip_text(v: &str) -> Option<String> {
     v.parse::<IpAddr>().ok().map(|ip| ip.to_string())
 }
 
-/// The page query, plus for a text search the GIN-driven variant and the count that chooses
-/// between them (see `search`); `None` when nothing can match.
+/// The page query from `end`, plus for a text search the GIN-driven variant and the count
+/// that chooses between them (see `search`); `None` when nothing can match.
 pub(crate) fn planned<'a>(
     prefix: &str,
     f: &ActivityFilter,
     page: &PageRequest,
+    end: End,
 ) -> Option<Planned<'a>> {
     let order = |q: &mut QueryBuilder<'a, Postgres>| {
-        q.push(" ORDER BY a.ts DESC, a.id DESC LIMIT ")
+        q.push(end.order_by("a.id"))
+            .push(" LIMIT ")
             .push_bind(i64::from(page.limit) + 1);
     };
     let mut list = QueryBuilder::new(prefix);
@@ -178,9 +180,10 @@ pub(crate) fn planned<'a>(
     push_filters(&mut list, f, page, true)?;
     order(&mut list);
     let text = f.text.as_deref().and_then(tsquery).map(|tsq| {
+        // `lookup_keys` too: the IP address and session filters apply outside the set.
         let mut gin = QueryBuilder::new(prefix);
         gin.push(format!(
-            "WITH a AS MATERIALIZED (SELECT {COLUMNS} FROM activity_log a"
+            "WITH a AS MATERIALIZED (SELECT {COLUMNS}, a.lookup_keys FROM activity_log a"
         ))
         .push(" WHERE a.search @@ to_tsquery('simple', ")
         .push_bind(tsq.clone())
@@ -194,7 +197,8 @@ pub(crate) fn planned<'a>(
             "WITH w AS (SELECT {COLUMNS}, a.search FROM activity_log a WHERE true"
         ));
         push_filters(&mut walk, f, page, false);
-        walk.push(" ORDER BY a.ts DESC, a.id DESC LIMIT ")
+        walk.push(end.order_by("a.id"))
+            .push(" LIMIT ")
             .push_bind(search::WALK_ROWS)
             .push(") ")
             .push(SELECT_LIST)
@@ -238,7 +242,7 @@ pub(crate) async fn list(
     page: &PageRequest,
 ) -> Result<Page<ActivityRecord>, StoreError> {
     check_cursor(page)?;
-    let Some(p) = planned("", f, page) else {
+    let Some(p) = planned("", f, page, End::Newest) else {
         return Ok(Page {
             items: Vec::new(),
             next_cursor: None,
@@ -252,7 +256,7 @@ pub(crate) async fn list(
     }))
 }
 
-fn record(r: &PgRow) -> Result<ActivityRecord, StoreError> {
+pub(crate) fn record(r: &PgRow) -> Result<ActivityRecord, StoreError> {
     let outcome: String = r.try_get("outcome").map_err(db)?;
     Ok(ActivityRecord {
         id: r.try_get("id").map_err(db)?,

@@ -4,7 +4,7 @@
 use crate::activity::{check_cursor, tsquery};
 use crate::convert::{hash, text_array_literal, PgTs};
 use crate::error::db;
-use crate::search::{self, text_count, Planned, TextPlan};
+use crate::search::{self, text_count, End, Planned, TextPlan};
 use gurumisha_core::chain::{self, Hash32};
 use gurumisha_core::checkpoint::{Checkpoint, CheckpointPolicy};
 use gurumisha_core::domain::Severity;
@@ -140,7 +140,7 @@ pub(crate) const COLUMNS: &str = "a.seq, a.ts, a.user_id, a.action_type, a.table
 const SELECT_LIST: &str = "(SELECT u.username FROM users u WHERE u.id = a.user_id) AS username";
 
 /// Appends every filter (the text one when `text`) and the keyset position, all bound.
-fn push_filters(
+pub(crate) fn push_filters(
     q: &mut QueryBuilder<'_, Postgres>,
     f: &AuditFilter,
     page: &PageRequest,
@@ -177,11 +177,17 @@ fn push_filters(
     );
 }
 
-/// The page query, plus for a text search the GIN-driven variant and the count that chooses
-/// between them (see `search`).
-pub(crate) fn planned<'a>(prefix: &str, f: &AuditFilter, page: &PageRequest) -> Planned<'a> {
+/// The page query from `end`, plus for a text search the GIN-driven variant and the count
+/// that chooses between them (see `search`).
+pub(crate) fn planned<'a>(
+    prefix: &str,
+    f: &AuditFilter,
+    page: &PageRequest,
+    end: End,
+) -> Planned<'a> {
     let order = |q: &mut QueryBuilder<'a, Postgres>| {
-        q.push(" ORDER BY a.ts DESC, a.seq DESC LIMIT ")
+        q.push(end.order_by("a.seq"))
+            .push(" LIMIT ")
             .push_bind(i64::from(page.limit) + 1);
     };
     let mut list = QueryBuilder::new(prefix);
@@ -207,7 +213,8 @@ pub(crate) fn planned<'a>(prefix: &str, f: &AuditFilter, page: &PageRequest) -> 
             "WITH w AS (SELECT {COLUMNS}, a.search FROM audit_log a WHERE true"
         ));
         push_filters(&mut walk, f, page, false);
-        walk.push(" ORDER BY a.ts DESC, a.seq DESC LIMIT ")
+        walk.push(end.order_by("a.seq"))
+            .push(" LIMIT ")
             .push_bind(search::WALK_ROWS)
             .push(format!(") SELECT {COLUMNS}, {SELECT_LIST} FROM w a WHERE a.search @@ to_tsquery('simple', "))
             .push_bind(tsq.clone())
@@ -229,7 +236,7 @@ pub(crate) async fn list(
     page: &PageRequest,
 ) -> Result<Page<AuditEntry>, StoreError> {
     check_cursor(page)?;
-    let rows = search::run(pool, planned("", f, page)).await?;
+    let rows = search::run(pool, planned("", f, page, End::Newest)).await?;
     let items = rows
         .iter()
         .map(|r| {
@@ -245,7 +252,7 @@ pub(crate) async fn list(
     }))
 }
 
-fn audit_row(r: &PgRow) -> Result<AuditRow, StoreError> {
+pub(crate) fn audit_row(r: &PgRow) -> Result<AuditRow, StoreError> {
     let severity: String = r.try_get("severity").map_err(db)?;
     Ok(AuditRow {
         seq: r.try_get("seq").map_err(db)?,

@@ -14,6 +14,7 @@ mod audit;
 mod convert;
 mod copy_links;
 mod error;
+mod extent;
 mod notifications;
 mod notify_data;
 mod platform;
@@ -26,6 +27,7 @@ use async_trait::async_trait;
 use gurumisha_core::chain::Hash32;
 use gurumisha_core::checkpoint::{Checkpoint, CheckpointPolicy};
 use gurumisha_core::event::{ActivityRecord, ActivityRow, AuditContent, AuditEntry, AuditRow};
+use gurumisha_core::extent::Extent;
 use gurumisha_core::platform::{NewCar, NewImportOrder, NewInquiry, NewOrder, NewUser, User};
 use gurumisha_core::query::{ActivityFilter, AuditFilter, Page, PageRequest};
 use gurumisha_core::store::{Backend, Store};
@@ -122,7 +124,7 @@ impl PgStore {
         filter: &ActivityFilter,
         page: &PageRequest,
     ) -> Result<String, StoreError> {
-        match activity::planned("EXPLAIN ", filter, page) {
+        match activity::planned("EXPLAIN ", filter, page, search::End::Newest) {
             Some(p) => explain(&self.pool, p).await,
             None => Ok("(the filter matches nothing; no query is run)".into()),
         }
@@ -134,7 +136,11 @@ impl PgStore {
         filter: &AuditFilter,
         page: &PageRequest,
     ) -> Result<String, StoreError> {
-        explain(&self.pool, audit::planned("EXPLAIN ", filter, page)).await
+        explain(
+            &self.pool,
+            audit::planned("EXPLAIN ", filter, page, search::End::Newest),
+        )
+        .await
     }
 }
 
@@ -182,6 +188,18 @@ impl Store for PgStore {
 
     async fn estimate_activity(&self) -> Result<i64, StoreError> {
         activity::estimate(&self.pool).await
+    }
+
+    async fn activity_extent(
+        &self,
+        filter: &ActivityFilter,
+        cap: i64,
+    ) -> Result<Extent, StoreError> {
+        extent::activity(&self.pool, filter, cap).await
+    }
+
+    async fn audit_extent(&self, filter: &AuditFilter, cap: i64) -> Result<Extent, StoreError> {
+        extent::audit(&self.pool, filter, cap).await
     }
 
     async fn append_audit(

@@ -26,8 +26,9 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 pub(crate) struct TextPlan<'a> {
     pub count: QueryBuilder<'a, Postgres>,
     pub gin: QueryBuilder<'a, Postgres>,
-    /// The newest `WALK_ROWS` rows of the other filters, tested against the words: when that
-    /// alone fills the page (`want` rows), the page is exact, since any other match is older.
+    /// The newest (or oldest) `WALK_ROWS` rows of the other filters, tested against the words:
+    /// when that alone fills the page (`want` rows), the page is exact, since any other match
+    /// is older (or newer).
     pub walk: QueryBuilder<'a, Postgres>,
     pub want: usize,
 }
@@ -36,6 +37,24 @@ pub(crate) struct TextPlan<'a> {
 /// dense as one in 250 fill a page within it (a few milliseconds); rarer words fall
 /// through to the GIN index, which is fast for them.
 pub(crate) const WALK_ROWS: i64 = 25_000;
+
+/// Which end of the log a query starts from: lists read newest first; the extent also reads
+/// the oldest row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum End {
+    Newest,
+    Oldest,
+}
+
+impl End {
+    /// The `ORDER BY` over `(a.ts, key)`, `key` being the table's tie-breaking column.
+    pub(crate) fn order_by(self, key: &str) -> String {
+        match self {
+            End::Newest => format!(" ORDER BY a.ts DESC, {key} DESC"),
+            End::Oldest => format!(" ORDER BY a.ts, {key}"),
+        }
+    }
+}
 
 /// A page query; `text` is set for text searches.
 pub(crate) struct Planned<'a> {

@@ -146,13 +146,19 @@ pub(crate) fn matches(filter: &ActivityFilter) -> Vec<Match> {
 /// Builds the list query for `filter` with its full-text conditions planned as `m`.
 pub(crate) fn build_list(filter: &ActivityFilter, page: &PageRequest, m: &Matches) -> Query {
     let mut q = Query::new(SELECT);
+    from_where(&mut q, filter, m);
+    q.newest_first(filter.from, filter.to, page, m, &KEYSET);
+    q
+}
+
+/// Appends to a `SELECT` list (over `a`, the log, and `u`, the users) the rows `m` drives
+/// through, with the filters other than text and time applied.
+pub(crate) fn from_where(q: &mut Query, filter: &ActivityFilter, m: &Matches) {
     match &m.drive {
         Some(d) => q.bind(d.table.drive_from(), d.expr.clone()),
         None => q.push(" FROM activity_log a LEFT JOIN users u ON u.id = a.user_id WHERE 1 = 1"),
     };
-    push_filters(&mut q, filter);
-    q.newest_first(filter.from, filter.to, page, m, &KEYSET);
-    q
+    push_filters(q, filter);
 }
 
 /// The row filters other than text and time, each `AND`-ed on.
@@ -182,6 +188,7 @@ pub(crate) fn push_filters(q: &mut Query, filter: &ActivityFilter) {
 pub(crate) const KEYSET: Keyset = Keyset {
     after: " AND a.ts <= ? AND (a.ts < ? OR (a.ts = ? AND a.id < ?))",
     order_limit: " ORDER BY a.ts DESC, a.id DESC LIMIT ?",
+    oldest_first: " ORDER BY a.ts, a.id LIMIT ?",
 };
 
 pub(crate) fn list(

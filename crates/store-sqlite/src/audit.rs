@@ -250,8 +250,15 @@ pub(crate) fn matches(filter: &AuditFilter) -> Vec<Match> {
 
 pub(crate) fn build_list(filter: &AuditFilter, page: &PageRequest, m: &Matches) -> Query {
     let mut q = Query::new("SELECT ");
-    q.push(ROW_COLUMNS);
-    q.push(", u.username");
+    q.push(ROW_COLUMNS).push(", u.username");
+    from_where(&mut q, filter, m);
+    q.newest_first(filter.from, filter.to, page, m, &KEYSET);
+    q
+}
+
+/// Appends to a `SELECT` list (over `a`, the log, and `u`, the users) the rows `m` drives
+/// through, with the filters other than text and time applied.
+pub(crate) fn from_where(q: &mut Query, filter: &AuditFilter, m: &Matches) {
     match &m.drive {
         Some(d) => q.bind(d.table.drive_from(), d.expr.clone()),
         None => q.push(" FROM audit_log a LEFT JOIN users u ON u.id = a.user_id WHERE 1 = 1"),
@@ -277,14 +284,13 @@ pub(crate) fn build_list(filter: &AuditFilter, page: &PageRequest, m: &Matches) 
     if let Some(v) = &filter.change_set_id {
         q.bind(" AND a.change_set_id = ?", v.clone());
     }
-    q.newest_first(filter.from, filter.to, page, m, &KEYSET);
-    q
 }
 
 /// The redundant `ts <= ?` lets the index seek straight to the cursor.
-const KEYSET: Keyset = Keyset {
+pub(crate) const KEYSET: Keyset = Keyset {
     after: " AND a.ts <= ? AND (a.ts < ? OR (a.ts = ? AND a.seq < ?))",
     order_limit: " ORDER BY a.ts DESC, a.seq DESC LIMIT ?",
+    oldest_first: " ORDER BY a.ts, a.seq LIMIT ?",
 };
 
 pub(crate) fn list(

@@ -96,18 +96,30 @@ impl Matches {
     /// Counts each condition's matches (up to [`DRIVE_MAX`]) and lets the rarest drive if it
     /// is rare enough.
     pub(crate) fn plan(conn: &Connection, all: Vec<Match>) -> Result<Self, StoreError> {
+        Self::plan_up_to(conn, all, DRIVE_MAX)
+    }
+
+    /// [`Matches::plan`] with another threshold: a query that reads every row anyway (a count
+    /// up to a cap) is better driven by any match list no longer than what it reads.
+    pub(crate) fn plan_up_to(
+        conn: &Connection,
+        all: Vec<Match>,
+        drive_max: i64,
+    ) -> Result<Self, StoreError> {
         let mut counted = Vec::with_capacity(all.len());
         for m in all {
             let n: i64 = conn
                 .prepare_cached(m.table.count_sql())
-                .and_then(|mut s| s.query_row(params![m.expr, DRIVE_MAX + 1], |r| r.get(0)))
+                .and_then(|mut s| {
+                    s.query_row(params![m.expr, drive_max.saturating_add(1)], |r| r.get(0))
+                })
                 .map_err(db_err)?;
             counted.push((n, m));
         }
         counted.sort_by_key(|(n, _)| *n);
         let mut it = counted.into_iter().peekable();
         let drive = match it.peek() {
-            Some((n, _)) if *n <= DRIVE_MAX => it.next().map(|(_, m)| m),
+            Some((n, _)) if *n <= drive_max => it.next().map(|(_, m)| m),
             _ => None,
         };
         Ok(Self {

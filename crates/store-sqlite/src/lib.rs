@@ -12,6 +12,7 @@ mod alerts;
 mod analytics;
 mod audit;
 mod conn;
+mod extent;
 mod fts;
 mod migrate;
 mod notifications;
@@ -30,6 +31,7 @@ use async_trait::async_trait;
 use gurumisha_core::chain::Hash32;
 use gurumisha_core::checkpoint::{Checkpoint, CheckpointPolicy};
 use gurumisha_core::event::{ActivityRecord, ActivityRow, AuditContent, AuditEntry, AuditRow};
+use gurumisha_core::extent::Extent;
 use gurumisha_core::platform::{NewCar, NewImportOrder, NewInquiry, NewOrder, NewUser, User};
 use gurumisha_core::query::{ActivityFilter, AuditFilter, Page, PageRequest};
 use gurumisha_core::store::{Backend, Store};
@@ -163,6 +165,24 @@ impl Store for SqliteStore {
 
     async fn estimate_activity(&self) -> Result<i64, StoreError> {
         self.readers.read(activity::estimate).await
+    }
+
+    async fn activity_extent(
+        &self,
+        filter: &ActivityFilter,
+        cap: i64,
+    ) -> Result<Extent, StoreError> {
+        let filter = filter.clone();
+        self.readers
+            .read(move |c| extent::activity(c, &filter, cap))
+            .await
+    }
+
+    async fn audit_extent(&self, filter: &AuditFilter, cap: i64) -> Result<Extent, StoreError> {
+        let filter = filter.clone();
+        self.readers
+            .read(move |c| extent::audit(c, &filter, cap))
+            .await
     }
 
     async fn append_audit(

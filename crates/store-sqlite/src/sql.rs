@@ -8,10 +8,11 @@ use gurumisha_core::Timestamp;
 use rusqlite::types::Value;
 
 /// How one log table pages newest first: its keyset condition (four `?`: ts, ts, ts, key) and
-/// its order with the overfetching limit (one `?`).
+/// its order with the overfetching limit (one `?`); and the reverse order, for the oldest row.
 pub(crate) struct Keyset {
     pub after: &'static str,
     pub order_limit: &'static str,
+    pub oldest_first: &'static str,
 }
 
 #[derive(Debug, Default)]
@@ -66,10 +67,16 @@ impl Query {
         k: &Keyset,
     ) -> &mut Self {
         self.time_and_cursor(from, to, page, k);
+        self.match_filters(m);
+        self.bind(k.order_limit, i64::from(page.limit) + 1)
+    }
+
+    /// The full-text conditions that only filter (the driving one is in the `FROM`).
+    pub fn match_filters(&mut self, m: &Matches) -> &mut Self {
         for f in &m.filter {
             self.bind(f.table.filter(), f.expr.clone());
         }
-        self.bind(k.order_limit, i64::from(page.limit) + 1)
+        self
     }
 
     /// The time range (`from` inclusive, `to` exclusive) and the keyset position.
@@ -80,17 +87,23 @@ impl Query {
         page: &PageRequest,
         k: &Keyset,
     ) -> &mut Self {
-        if let Some(v) = from {
-            self.bind(" AND a.ts >= ?", v.micros());
-        }
-        if let Some(v) = to {
-            self.bind(" AND a.ts < ?", v.micros());
-        }
+        self.time_range(from, to);
         if let Some(c) = page.after {
             self.bind_all(
                 k.after,
                 [c.ts.into(), c.ts.into(), c.ts.into(), c.id.into()],
             );
+        }
+        self
+    }
+
+    /// The time range: `from` inclusive, `to` exclusive.
+    pub fn time_range(&mut self, from: Option<Timestamp>, to: Option<Timestamp>) -> &mut Self {
+        if let Some(v) = from {
+            self.bind(" AND a.ts >= ?", v.micros());
+        }
+        if let Some(v) = to {
+            self.bind(" AND a.ts < ?", v.micros());
         }
         self
     }

@@ -11,12 +11,14 @@
 //    narrowed, so what is prepended is exactly the rows in between;
 //  - a far jump (scrollbar drag, End): the time at that index is
 //    interpolated between known rows, and a page starts just below it;
-//  - the end: bisecting `to` until at most a page lies below it.
-// The row count is the backend's estimate when it has one (unfiltered views)
-// or integrated from the densities seen while finding the end; it is exact
-// once the top's segment reaches the end. Segments meeting by their rows are
-// merged, and the row on screen keeps its place (`origin` tells the table by
-// how much indices moved).
+//  - the end: with the backend's extent (the oldest row's key), a page from
+//    that row's time up; without it, bisecting `to` until at most a page lies
+//    below it.
+// The row count is the extent's (exact up to the backend's cap) when given,
+// else the backend's estimate (unfiltered views), else integrated from the
+// densities seen while finding the end; it is exact once the top's segment
+// reaches the end. Segments meeting by their rows are merged, and the row on
+// screen keeps its place (`origin` tells the table by how much indices moved).
 import { describeError } from './backend';
 import { compareKeys, earlierTo, estimateRows, laterFrom, timeAt, type Anchor, type Key, type Sample } from './keyset';
 import type { Page } from './paged.svelte';
@@ -47,9 +49,20 @@ export interface Bounded {
   limit?: number | null;
 }
 
+/** The backend's extent of a query: its newest and oldest rows' keys (null when none) and its row count. */
+export interface Extent {
+  newest: Key | null;
+  oldest: Key | null;
+  count: number;
+  /** The count is exact (else an estimate). */
+  exact: boolean;
+}
+
 export interface WindowsOptions<Q, T> {
   fetch: (q: Q) => Promise<Page<T>>;
   key: (row: T) => Key;
+  /** The query's extent (its cursor and limit ignored); null when the backend cannot tell. Preferred over `estimate`. */
+  extent?: (q: Q) => Promise<Extent | null>;
   /** Rows matching the query, when the backend can tell cheaply; null when it cannot. */
   estimate?: (q: Q) => Promise<number | null>;
   pageSize?: number;
@@ -81,12 +94,17 @@ export class KeysetWindows<Q extends Bounded, T> implements RowSource<T> {
   #fetch: (q: Q) => Promise<Page<T>>;
   #key: (row: T) => Key;
   #estimate: ((q: Q) => Promise<number | null>) | undefined;
+  #extent: ((q: Q) => Promise<Extent | null>) | undefined;
   #query: Q | null = null;
   #generation = 0;
   #running = false;
   #view = { start: 0, end: 0, anchor: 0 };
-  /** Time of the last row, once found. */
+  /** Time of the last row, once its rows are placed. */
   #oldest: number | undefined;
+  /** The last row's key, from the extent (before its rows are fetched). */
+  #last: Key | undefined;
+  /** `total` is the backend's exact count of this very result. */
+  #counted = $state(false);
   #endSearched = false;
   #estimated = false;
   #samples: Sample[] = [];
@@ -106,6 +124,7 @@ export class KeysetWindows<Q extends Bounded, T> implements RowSource<T> {
       return k;
     };
     this.#estimate = options.estimate;
+    this.#extent = options.extent;
     this.page = Math.max(1, Math.min(MAX_LIMIT, options.pageSize ?? PAGE_SIZE));
     this.margin = this.page;
     this.reach = 2 * this.page;
@@ -115,6 +134,15 @@ export class KeysetWindows<Q extends Bounded, T> implements RowSource<T> {
   /** Rows in memory. */
   get held(): number {
     return this.segments.reduce((n, s) => n + s.rows.length, 0);
+  }
+
+  /**
+   * Every row is accounted for: the result was walked to its end, or the
+   * backend counted it and every row is held (an exact count alone leaves
+   * rows to fetch).
+   */
+  get complete(): boolean {
+    return this.loaded && this.exact && (!this.#counted || this.held >= this.total);
   }
 
   /** The rows in memory, newest first (a few thousand at most), e.g. for filter options. */
@@ -139,6 +167,8 @@ export class KeysetWindows<Q extends Bounded, T> implements RowSource<T> {
     const gen = ++this.#generation;
     this.#running = false;
     this.#oldest = undefined;
+    this.#last = undefined;
+    this.#counted = false;
     this.#endSearched = false;
     this.#estimated = false;
     this.#samples = [];
@@ -147,7 +177,8 @@ export class KeysetWindows<Q extends Bounded, T> implements RowSource<T> {
     this.loading = true;
     this.error = null;
     this.loaded = false;
-    const estimate = this.#estimate ? this.#estimate(query).catch(() => null) : Promise.resolve(null);
+    const extent = this.#extent ? this.#extent(query).catch(() => null) : Promise.resolve(null);
+    const estimate = this.#estimate && !this.#extent ? this.#estimate(query).catch(() => null) : Promise.resolve(null);
     try {
       const p = await this.#get({ limit: this.page });
       if (gen !== this.#generation) return;
@@ -157,9 +188,13 @@ export class KeysetWindows<Q extends Bounded, T> implements RowSource<T> {
       this.loaded = true;
       this.loading = false;
       if (this.exact) return;
-      const n = await estimate;
+      const e = await extent;
       if (gen !== this.#generation) return;
-      if (n !== null && Number.isFinite(n) && n > 0) {
+      const n = e ? null : await estimate;
+      if (gen !== this.#generation) return;
+      if (e && e.oldest && Number.isFinite(e.count) && e.count > 0) {
+        this.#useExtent(e, e.oldest, p.items);
+      } else if (n !== null && Number.isFinite(n) && n > 0) {
         this.#estimated = true;
         // The estimate replaces the provisional count (a first page and a few more), never
         // going below the rows already held.
@@ -175,6 +210,19 @@ export class KeysetWindows<Q extends Bounded, T> implements RowSource<T> {
       this.error = describeError(err);
       this.loading = false;
     }
+  }
+
+  /** Takes the count and the last row's key from the backend's extent. */
+  #useExtent(e: Extent, oldest: Key, first: T[]): void {
+    // A count taken while rows arrived may hold rows the first page does not (or miss some it
+    // does): only one whose newest row is the first page's describes exactly this result.
+    const same = e.newest !== null && first.length > 0 && compareKeys(e.newest, this.#key(first[0]!)) === 0;
+    this.#last = oldest;
+    this.#estimated = true;
+    // (The first page was not the whole result, so there is at least one row more.)
+    this.#counted = e.exact && same && e.count > first.length;
+    this.total = Math.max(Math.round(e.count), first.length);
+    this.exact = this.#counted;
   }
 
   /** One page of the query within extra bounds: `from` inclusive and `to` exclusive, in µs. */
@@ -234,7 +282,8 @@ export class KeysetWindows<Q extends Bounded, T> implements RowSource<T> {
     const visible = firstMissing(segs, start, Math.min(stop, this.total));
     const m = visible ?? firstMissing(segs, start - this.margin, Math.min(stop + this.margin, this.total));
     if (m !== undefined) return this.#fill(m);
-    if (!this.#endSearched && !this.exact) return () => this.#findEnd();
+    const last = segs[segs.length - 1];
+    if (!this.#endSearched && last !== undefined && last.next !== null) return () => this.#findEnd();
     return null;
   }
 
@@ -316,12 +365,18 @@ export class KeysetWindows<Q extends Bounded, T> implements RowSource<T> {
     return this.#slope() * this.page;
   }
 
+  /** Time of the last row, if known. */
+  #oldestTs(): number | undefined {
+    return this.#oldest ?? this.#last?.ts;
+  }
+
   /** Microseconds per row over the whole log, as far as known. */
   #slope(): number {
     const segs = this.segments;
     const top = segs[0];
-    if (top && this.#oldest !== undefined && this.total > 1) {
-      return Math.max(0, (this.#key(top.rows[0]!).ts - this.#oldest) / (this.total - 1));
+    const oldest = this.#oldestTs();
+    if (top && oldest !== undefined && this.total > 1) {
+      return Math.max(0, (this.#key(top.rows[0]!).ts - oldest) / (this.total - 1));
     }
     const rates = segs
       .filter((s) => s.rows.length > 1)
@@ -337,13 +392,15 @@ export class KeysetWindows<Q extends Bounded, T> implements RowSource<T> {
       { index: end(s) - 1, ts: this.#key(s.rows[s.rows.length - 1]!).ts },
     ]);
     const bottom = this.segments[this.segments.length - 1];
-    if (this.#oldest !== undefined && bottom?.next !== null) anchors.push({ index: this.total - 1, ts: this.#oldest });
-    const at = timeAt(anchors, m, this.#slope(), this.#oldest);
+    const oldest = this.#oldestTs();
+    if (oldest !== undefined && bottom?.next !== null) anchors.push({ index: this.total - 1, ts: oldest });
+    const at = timeAt(anchors, m, this.#slope(), oldest);
     // `to` is exclusive: one µs past the time, so rows at that time are included.
     const p = await this.#get({ to: at + 1, limit: this.page });
     if (gen !== this.#generation) return;
     if (p.items.length === 0) {
       // Past the end: the count was too high.
+      this.#counted = false;
       if (bottom) this.total = Math.max(end(bottom), Math.min(this.total, m));
       return;
     }
@@ -352,8 +409,9 @@ export class KeysetWindows<Q extends Bounded, T> implements RowSource<T> {
   }
 
   /**
-   * The last rows: bisects `to` until at most a page lies below it (first
-   * stepping down in growing strides), noting how dense each full page was.
+   * The last rows: from the last row's time when the extent gave it, else by
+   * bisecting `to` until at most a page lies below it (first stepping down
+   * in growing strides), noting how dense each full page was.
    */
   async #findEnd(): Promise<void> {
     this.#endSearched = true;
@@ -363,6 +421,8 @@ export class KeysetWindows<Q extends Bounded, T> implements RowSource<T> {
     const lowest = segs[segs.length - 1];
     if (!top || !lowest) return;
     const newest = this.#key(top.rows[0]!).ts;
+    if (this.#last !== undefined && (await this.#endFrom(this.#last, newest))) return;
+    if (gen !== this.#generation) return;
     this.#samples.push(this.#sampleOf(top));
     let hi = this.#key(lowest.rows[lowest.rows.length - 1]!).ts;
     let lo: number | undefined;
@@ -387,6 +447,28 @@ export class KeysetWindows<Q extends Bounded, T> implements RowSource<T> {
     }
   }
 
+  /**
+   * The rows from the last one's time up to a bound guessed from the average
+   * density to hold a page, narrowed while more than the backend's largest
+   * page lies below it. False when that does not work out (the row is gone).
+   */
+  async #endFrom(last: Key, newest: number): Promise<boolean> {
+    const gen = this.#generation;
+    let span = Math.max(1, ((newest - last.ts) / Math.max(1, this.total - 1)) * this.page);
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const p = await this.#get({ from: last.ts, to: last.ts + Math.max(1, Math.round(span)), limit: MAX_LIMIT });
+      if (gen !== this.#generation) return true;
+      if (p.next_cursor !== null) {
+        span /= 4;
+        continue;
+      }
+      if (p.items.length === 0) return false;
+      this.#placeEnd(p.items, newest);
+      return true;
+    }
+    return false;
+  }
+
   #sampleOf(seg: Segment<T>): Sample {
     const a = this.#key(seg.rows[0]!).ts;
     const b = this.#key(seg.rows[seg.rows.length - 1]!).ts;
@@ -398,13 +480,18 @@ export class KeysetWindows<Q extends Bounded, T> implements RowSource<T> {
     const oldest = this.#key(rows[rows.length - 1]!).ts;
     this.#oldest = oldest;
     const lowest = this.segments[this.segments.length - 1];
-    const floor = (lowest ? end(lowest) : 0) + rows.length;
+    // Rows the lowest segment already holds (a short result) are not below it.
+    const lowestLast = lowest && this.#key(lowest.rows[lowest.rows.length - 1]!);
+    const below = lowestLast ? rows.filter((r) => compareKeys(this.#key(r), lowestLast) > 0).length : rows.length;
+    const floor = (lowest ? end(lowest) : 0) + below;
     if (!this.#estimated) {
       const n = estimateRows(this.#samples, oldest, newest);
       if (Number.isFinite(n)) this.total = n;
     }
+    if (floor > this.total) this.#counted = false;
     this.total = Math.max(this.total, floor);
-    const seg: Segment<T> = { base: this.total - rows.length, rows, next: null, top: false, fixed: false };
+    // Placed by an exact count, the end's index is exact too.
+    const seg: Segment<T> = { base: this.total - rows.length, rows, next: null, top: false, fixed: this.#counted };
     this.#commit([...this.segments, seg]);
   }
 
@@ -413,14 +500,20 @@ export class KeysetWindows<Q extends Bounded, T> implements RowSource<T> {
     const { anchor } = this.#view;
     const pinned = this.row(anchor);
     const pin = pinned === undefined ? undefined : this.#key(pinned);
-    const segs = settle(next, this.#key, pin);
+    // Under an exact count, a run that reaches the end sits exactly at the end.
+    const placed = this.#counted ? next.map((s) => (s.next === null && !s.fixed ? { ...s, base: this.total - s.rows.length, fixed: true } : s)) : next;
+    const segs = settle(placed, this.#key, pin);
     this.segments = segs;
     const last = segs[segs.length - 1];
     if (last) {
       if (last.next === null) {
         this.total = end(last);
         this.exact = last.fixed;
+      } else if (this.#counted && end(last) <= this.total) {
+        // The end is not held, but the backend counted the rows.
+        this.exact = true;
       } else {
+        this.#counted = false;
         this.total = Math.max(this.total, end(last) + 1);
         this.exact = false;
       }

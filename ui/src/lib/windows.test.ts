@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { micros, rfc3339 } from './keyset';
 import type { Page } from './paged.svelte';
-import { KeysetWindows } from './windows.svelte';
+import { KeysetWindows, type Extent } from './windows.svelte';
 
 // A log held by a fake backend with the real one's paging rules: newest first
 // by (ts, id), `from` inclusive, `to` exclusive, an opaque cursor after a
@@ -38,17 +38,20 @@ function fakeLog(n: number, tsOf: (i: number) => number) {
     }
     return lo;
   };
+  /** The rows [i, stop) within the query's time bounds (`after(from - 1µs)` is the first row older than `from`). */
+  const range = (q: Query): [number, number] => [
+    q.to === undefined ? 0 : after(micros(q.to), Infinity),
+    q.from === undefined ? n : after(micros(q.from) - 1, Infinity),
+  ];
   const fetch = async (q: Query): Promise<Page<Row>> => {
     calls.push(q);
     const limit = Math.min(1000, Math.max(1, q.limit ?? 100));
-    let i = 0;
-    if (q.to !== undefined) i = after(micros(q.to), Infinity);
+    const [start, stop] = range(q);
+    let i = start;
     if (q.cursor) {
       const [ts, id] = q.cursor.split(':').map(Number) as [number, number];
       i = Math.max(i, after(ts, id));
     }
-    const stop = q.from === undefined ? n : after(micros(q.from) - 1, Infinity) - 0;
-    // `after(from - 1µs)` is the first row older than `from`: rows [i, stop) are within bounds.
     const last = Math.min(stop, i + limit);
     const items: Row[] = [];
     for (let k = i; k < last; k++) items.push(row(k));
@@ -56,7 +59,35 @@ function fakeLog(n: number, tsOf: (i: number) => number) {
     const end = items[items.length - 1];
     return { items, next_cursor: more && end ? `${end.ts}:${end.id}` : null };
   };
-  return { calls, fetch, row };
+  return { calls, fetch, row, range };
+}
+
+const keyOf = (r: Row) => ({ ts: r.ts, id: r.id });
+
+/**
+ * The backend's extent over the fake log: the first and last rows within the
+ * query's bounds and their count, exact up to `cap` and `scale` times the
+ * truth above it.
+ */
+function extentOf(log: ReturnType<typeof fakeLog>, cap = Infinity, scale = 1) {
+  const calls: Query[] = [];
+  const extent = async (q: Query): Promise<Extent> => {
+    calls.push(q);
+    const [i, stop] = log.range(q);
+    if (i >= stop) return { newest: null, oldest: null, count: 0, exact: true };
+    const count = stop - i;
+    return {
+      newest: keyOf(log.row(i)),
+      oldest: keyOf(log.row(stop - 1)),
+      count: count <= cap ? count : Math.round(count * scale),
+      exact: count <= cap,
+    };
+  };
+  return { calls, extent };
+}
+
+function withExtent(log: ReturnType<typeof fakeLog>, extent: (q: Query) => Promise<Extent | null>) {
+  return new KeysetWindows<Query, Row>({ fetch: log.fetch, key: keyOf, extent });
 }
 
 function windows(log: ReturnType<typeof fakeLog>, estimate?: number) {
@@ -267,6 +298,116 @@ describe('KeysetWindows', () => {
     await idle(w);
     expect(log.calls.filter((q) => q.color === 'old')).toHaveLength(1);
     expect(w.loaded).toBe(true);
+  });
+
+  describe('with the backend’s extent', () => {
+    it('takes the count and finds the last row in one request, no bisection', async () => {
+      const log = fakeLog(1_000_000, uneven);
+      const ext = extentOf(log);
+      const w = withExtent(log, ext.extent);
+      await w.reset({});
+      expect(w.exact).toBe(true);
+      expect(w.total).toBe(1_000_000);
+      await idle(w);
+      // The first page, then one page from the last row's time up.
+      expect(log.calls).toHaveLength(2);
+      expect(ext.calls).toHaveLength(1);
+      expect(w.row(999_999)!.n).toBe(999_999);
+      await view(w, 999_980);
+      expect(run(w, 999_980, 1_000_000)[19]!.n).toBe(999_999);
+      await view(w, 500_000);
+      run(w, 500_000, 500_020);
+      expect(w.exact).toBe(true);
+      expect(w.total).toBe(1_000_000);
+      expect(w.complete).toBe(false);
+    });
+
+    it('keeps an estimated count above the cap as an estimate', async () => {
+      const log = fakeLog(300_000, uneven);
+      const w = withExtent(log, extentOf(log, 100_000, 1.3).extent);
+      await w.reset({});
+      expect(w.exact).toBe(false);
+      expect(w.total).toBe(390_000);
+      await view(w, w.total - 20);
+      // The last rows sit at the end of the estimate, whatever their true index.
+      expect(w.row(w.total - 1)!.n).toBe(299_999);
+      run(w, w.total - 20, w.total);
+      expect(w.exact).toBe(false);
+    });
+
+    it('does not trust a count that saw rows the first page did not', async () => {
+      const log = fakeLog(5_000, (i) => T0 - i * 1_000_000);
+      const ext = extentOf(log);
+      // Three rows arrived between the count and the first page's read.
+      const w = withExtent(log, async (q) => {
+        const e = await ext.extent(q);
+        return { ...e, newest: { ts: T0 + 3, id: 5_003 }, count: e.count + 3 };
+      });
+      await w.reset({});
+      expect(w.exact).toBe(false);
+      expect(w.total).toBe(5_003);
+      // Walking down from the top meets the last rows and knows the count.
+      for (let s = 0; s < 5_000; s += 20) await view(w, s);
+      expect(w.exact).toBe(true);
+      expect(w.total).toBe(5_000);
+      run(w, 4_000, 5_000);
+    });
+
+    it('stays exact while walking down to the end, and is complete there', async () => {
+      const log = fakeLog(3_000, sameTime);
+      const w = withExtent(log, extentOf(log).extent);
+      await w.reset({});
+      expect(w.complete).toBe(false);
+      for (let s = 0; s < 3_000; s += 20) {
+        await view(w, s);
+        expect(w.exact).toBe(true);
+        expect(w.total).toBe(3_000);
+      }
+      run(w, 0, 3_000);
+      expect(w.complete).toBe(true);
+    });
+
+    it('places a short result’s last rows over its first page', async () => {
+      // A page and a bit: the last rows fetched overlap the first page.
+      const log = fakeLog(250, (i) => T0 - i * 1_000_000);
+      const w = withExtent(log, extentOf(log).extent);
+      await w.reset({});
+      await view(w, 230);
+      expect(w.exact).toBe(true);
+      expect(w.total).toBe(250);
+      expect(run(w, 0, 250)[249]!.n).toBe(249);
+    });
+
+    it('keeps the query’s own time bounds', async () => {
+      const log = fakeLog(50_000, (i) => T0 - i * 60_000_000);
+      const ext = extentOf(log);
+      const w = withExtent(log, ext.extent);
+      const to = rfc3339(T0 - 1000 * 60_000_000);
+      const from = rfc3339(T0 - 40_000 * 60_000_000);
+      await w.reset({ from, to, color: 'red' });
+      expect(w.total).toBe(39_001);
+      await view(w, w.total - 20);
+      await view(w, 20_000);
+      expect(w.row(0)!.n).toBe(1000);
+      expect(w.row(w.total - 1)!.n).toBe(40_000);
+      run(w, 20_000, 20_020);
+      expect(ext.calls).toEqual([{ from, to, color: 'red' }]);
+      for (const q of log.calls) {
+        expect(q.color).toBe('red');
+        expect(micros(q.to!)).toBeLessThanOrEqual(micros(to));
+        expect(micros(q.from!)).toBeGreaterThanOrEqual(micros(from));
+      }
+    });
+
+    it('finds the end by bisection when the extent fails', async () => {
+      const log = fakeLog(400_000, (i) => T0 - i * 1_000_000);
+      const w = withExtent(log, () => Promise.reject(new Error('no extent')));
+      await w.reset({});
+      await idle(w);
+      expect(w.exact).toBe(false);
+      expect(w.row(w.total - 1)!.n).toBe(399_999);
+      expect(w.error).toBeNull();
+    });
   });
 
   it('shows an error and stops fetching', async () => {

@@ -107,6 +107,19 @@ async fn activity_filters_use_their_index_without_a_sort() {
                 assert!(p.contains("ts<?"), "the cursor seeks: {p}");
             }
         }
+        // The extent's count and oldest row walk the same index, without a sort either.
+        let none = Matches::default();
+        for q in [
+            crate::extent::count_activity(&filter, &none, 100_000),
+            crate::extent::oldest_activity(&filter, &none),
+        ] {
+            // Reading only `ts` and the key, the index alone answers.
+            let p = plan(&f, &q).replace("COVERING INDEX", "INDEX");
+            assert!(
+                p.contains(index) && !p.contains("TEMP B-TREE"),
+                "{filter:?}: {p}"
+            );
+        }
         // Many matches keep the index order; few matches are walked and sorted.
         for table in [FtsTable::ActivityText, FtsTable::ActivityKeys] {
             let m = Match {
@@ -234,6 +247,18 @@ async fn audit_filters_use_their_index_without_a_sort() {
             );
             assert!(p.contains(index), "{filter:?}: {p}");
             assert!(!p.contains("TEMP B-TREE"), "{filter:?}: {p}");
+        }
+        let none = Matches::default();
+        for q in [
+            crate::extent::count_audit(&filter, &none, 100_000),
+            crate::extent::oldest_audit(&filter, &none),
+        ] {
+            // Reading only `ts` and the key, the index alone answers.
+            let p = plan(&f, &q).replace("COVERING INDEX", "INDEX");
+            assert!(
+                p.contains(index) && !p.contains("TEMP B-TREE"),
+                "{filter:?}: {p}"
+            );
         }
         let m = Match {
             table: FtsTable::AuditText,

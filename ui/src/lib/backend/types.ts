@@ -16,6 +16,7 @@ import type { AuditQuery } from '../../bindings/AuditQuery';
 import type { AuditRecord } from '../../bindings/AuditRecord';
 import type { ChangeSetQuery } from '../../bindings/ChangeSetQuery';
 import type { ConsoleStatus } from '../../bindings/ConsoleStatus';
+import type { LogExtent } from '../../bindings/LogExtent';
 import type { OperatorInfo } from '../../bindings/OperatorInfo';
 import type { SignInRequest } from '../../bindings/SignInRequest';
 import type { SignOutRequest } from '../../bindings/SignOutRequest';
@@ -65,6 +66,8 @@ export interface Commands {
   status: [StatusRequest, ConsoleStatus];
   list_activity: [ActivityQuery, ActivityPage];
   list_audit: [AuditQuery, AuditPage];
+  activity_extent: [ActivityQuery, LogExtent];
+  audit_extent: [AuditQuery, LogExtent];
   get_change_set: [ChangeSetQuery, AuditRecord[]];
   verify_audit: [VerifyQuery, VerifyReport];
   start_verify: [VerifyQuery, VerifyStatus];
@@ -113,6 +116,10 @@ export interface Backend {
   status(): Promise<ConsoleStatus>;
   listActivity(req: ActivityQuery): Promise<ActivityPage>;
   listAudit(req: AuditQuery): Promise<AuditPage>;
+  /** The newest and oldest rows' keys of what `listActivity` lists (cursor and limit ignored), and how many: exact up to a cap. */
+  activityExtent(req: ActivityQuery): Promise<LogExtent>;
+  /** Like `activityExtent`, for `listAudit` (keys are `(ts, seq)`). */
+  auditExtent(req: AuditQuery): Promise<LogExtent>;
   getChangeSet(req: ChangeSetQuery): Promise<AuditRecord[]>;
   verifyAudit(req: VerifyQuery): Promise<VerifyReport>;
   /** Starts re-walking the hash chain in the background (`verify_audit`); poll its status. */
@@ -173,6 +180,8 @@ export function backendOver(kind: Backend['kind'], send: Transport): Backend {
     status: () => send('status', {}),
     listActivity: (req) => send('list_activity', req),
     listAudit: (req) => send('list_audit', req),
+    activityExtent: (req) => send('activity_extent', req),
+    auditExtent: (req) => send('audit_extent', req),
     getChangeSet: (req) => send('get_change_set', req),
     verifyAudit: (req) => send('verify_audit', req),
     startVerify: (req) => send('start_verify', req),
