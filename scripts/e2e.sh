@@ -111,7 +111,8 @@ smtp_pid=
 if [ -x "$SMTP_PEER" ] && [ -x "$GURUMISHA_BIN" ]; then
   export GURUMISHA_E2E_SMTP_CONTROL="$tmp/smtp-mode"
   : >"$GURUMISHA_E2E_SMTP_CONTROL"
-  "$SMTP_PEER" "$GURUMISHA_E2E_SMTP_CONTROL" >"$tmp/smtp-peer.log" 2>&1 &
+  export GURUMISHA_E2E_SMTP_LOG="$tmp/smtp-peer.log"
+  "$SMTP_PEER" "$GURUMISHA_E2E_SMTP_CONTROL" >"$GURUMISHA_E2E_SMTP_LOG" 2>&1 &
   smtp_pid=$!
   smtp_addr=
   for _ in $(seq 100); do

@@ -237,9 +237,24 @@ describe('desktop console', () => {
 
   test('a broken SMTP server kills a notification; after the fix a retry sends it', async (t) => {
     const control = process.env.GURUMISHA_E2E_SMTP_CONTROL;
-    if (!control) return t.skip('no SMTP peer and worker (scripts/e2e.sh starts them)');
+    const peerLog = process.env.GURUMISHA_E2E_SMTP_LOG;
+    if (!control || !peerLog) return t.skip('no SMTP peer and worker (scripts/e2e.sh starts them)');
+    /**
+     * Switches the SMTP peer and waits until it says so in its log. It rereads its control
+     * file every 50 ms, and on PostgreSQL the worker is woken by NOTIFY and delivers within
+     * milliseconds of the enqueue: without the wait a message could be accepted just before
+     * the switch.
+     */
+    async function smtpMode(mode) {
+      const before = (await readFile(peerLog, 'utf8')).split('\n').filter((l) => l.startsWith('mode ')).length;
+      await writeFile(control, `${mode}\n`);
+      await waitFor(`the SMTP peer in ${mode.split(' ')[0]} mode`, async () => {
+        const modes = (await readFile(peerLog, 'utf8')).split('\n').filter((l) => l.startsWith('mode '));
+        return modes.length > before && modes[modes.length - 1].startsWith(`mode ${mode.split(' ')[0]}`) ? true : null;
+      }, { timeout: 10_000 });
+    }
     // Signed in as support1 (the previous test): support may retry.
-    await writeFile(control, 'reject 550 5.1.1 mailbox unavailable\n');
+    await smtpMode('reject 550 5.1.1 mailbox unavailable');
     const key = `e2e-smtp-${Date.now()}`;
     const { stdout } = await run(CLI, [
       'notify', '--user', 'compliance1', '--type', 'security', '--channel', 'email',
@@ -260,10 +275,9 @@ describe('desktop console', () => {
     assert.match(attempt, /550/);
     await shot('queue-dead');
 
-    // Fix the server (it rereads its control file every 50 ms), retry from the console, and
-    // watch it go out: the backend's own answer first, then the drawer.
-    await writeFile(control, 'accept\n');
-    await new Promise((r) => setTimeout(r, 500));
+    // Fix the server, retry from the console, and watch it go out: the backend's own answer
+    // first, then the drawer.
+    await smtpMode('accept');
     await s.click(await s.find('[data-testid=queue-retry-one]'));
     await waitFor('the notification sent', async () => {
       const status = await s.executeAsync(`
