@@ -292,6 +292,9 @@ describe('desktop console', () => {
     await new Promise((r) => setTimeout(r, 500));
     await s.execute('location.hash = arguments[0]', [`#/queue?status=sent&id=${id}`]);
     await s.waitForAll(`[data-testid=queue-detail-body][data-id="${id}"][data-status=sent]`, { timeout: TIMEOUT });
+    // The refusal, then the send after the retry.
+    const tries = await s.textContent((await s.waitForAll('[data-testid=queue-tries]', { timeout: TIMEOUT }))[0]);
+    assert.match(tries, /^2 in all · sent/);
     await shot('queue-sent');
   });
 

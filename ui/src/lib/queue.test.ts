@@ -159,5 +159,9 @@ describe('attempt display', () => {
     expect(triesText(2, 8, 2)).toBe('2 of 9');
     // A console retry restarts the count; the attempts made before it still show.
     expect(triesText(0, 8, 2)).toBe('0 of 9 since the retry · 2 in all');
+    // Sent after a retry: what counts is how many it took.
+    expect(triesText(0, 8, 2, 'sent')).toBe('2 in all · sent');
+    expect(triesText(0, 8, 1, 'sent')).toBe('1 in all · sent');
+    expect(triesText(0, 8, 0, 'sent')).toBe('0 of 9');
   });
 });

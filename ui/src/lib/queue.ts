@@ -129,11 +129,13 @@ export function outcomeTone(outcome: string): 'ok' | 'warn' | 'bad' {
 }
 
 /**
- * `1 of 9`: attempts made out of those allowed. A retry from the console gives a
+ * `1 of 9`: failed attempts out of those allowed. A retry from the console gives a
  * notification a fresh budget; with the attempts it has made in all, a count
- * that restarted says so: `0 of 9 since the retry · 2 in all`.
+ * that restarted says so: `0 of 9 since the retry · 2 in all`. Once sent, only
+ * the attempts in all matter: `2 in all · sent`.
  */
-export function triesText(retryCount: number, maxRetries: number, attemptsInAll?: number): string {
+export function triesText(retryCount: number, maxRetries: number, attemptsInAll?: number, status?: string): string {
+  if (status === 'sent' && attemptsInAll !== undefined && attemptsInAll > 0) return `${attemptsInAll} in all · sent`;
   const tries = `${retryCount} of ${maxRetries + 1}`;
   if (attemptsInAll === undefined || attemptsInAll <= retryCount) return tries;
   return `${tries} since the retry · ${attemptsInAll} in all`;
