@@ -477,24 +477,22 @@ async fn who_last_changed_each_field() {
 }
 
 async fn wait_done(console: &Console, id: &str) -> gurumisha_api::export::ExportStatus {
-    for _ in 0..500 {
+    crate::harness::until_finished(&format!("export {id}"), || async {
         let s = console
             .export_status(gurumisha_api::export::ExportId {
                 export_id: id.into(),
             })
             .await
             .unwrap();
-        if s.state != gurumisha_api::export::ExportState::Running {
-            return s;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("export {id} did not finish");
+        (s.state, s)
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exports_stream_the_filtered_set_formula_safe() {
-    use gurumisha_api::export::{ExportFormat, ExportKind, ExportRequest, ExportState};
+    use gurumisha_api::export::{ExportFormat, ExportKind, ExportRequest};
+    use gurumisha_api::types::JobState;
     both(|db| async move {
         let id = staff(
             &db,
@@ -551,7 +549,7 @@ async fn exports_stream_the_filtered_set_formula_safe() {
             .await
             .unwrap();
         let done = wait_done(&console, &started.export_id).await;
-        assert_eq!(done.state, ExportState::Done, "{:?}", done.error);
+        assert_eq!(done.state, JobState::Done, "{:?}", done.error);
         assert_eq!(
             done.rows, 2_500,
             "{}: every page, not just the first",
@@ -591,7 +589,7 @@ async fn exports_stream_the_filtered_set_formula_safe() {
             .await
             .unwrap();
         let done = wait_done(&console, &started.export_id).await;
-        assert_eq!(done.state, ExportState::Done);
+        assert_eq!(done.state, JobState::Done);
         let text = std::fs::read_to_string(&path).unwrap();
         let rows: Vec<serde_json::Value> = text
             .lines()

@@ -3,8 +3,9 @@
 
 use crate::console::{cheap, recent_audit, sign_in, staff};
 use crate::harness::{both, tamper, Db};
+use gurumisha_api::types::JobState;
 use gurumisha_api::types::{ActivityQuery, ApiErrorCode, VerifyQuery};
-use gurumisha_api::verify_job::{VerifyId, VerifyState, VerifyStatus};
+use gurumisha_api::verify_job::{VerifyId, VerifyStatus};
 use gurumisha_api::Console;
 use gurumisha_core::domain::*;
 use gurumisha_core::event::NewAudit;
@@ -32,19 +33,16 @@ async fn audit_rows(db: &Db, n: usize) {
 }
 
 async fn wait_verified(console: &Console, id: &str) -> VerifyStatus {
-    for _ in 0..500 {
+    crate::harness::until_finished(&format!("verification {id}"), || async {
         let s = console
             .verify_status(VerifyId {
                 verify_id: id.into(),
             })
             .await
             .unwrap();
-        if s.state != VerifyState::Running {
-            return s;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("verification {id} did not finish");
+        (s.state, s)
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -65,7 +63,7 @@ async fn verify_now_reports_progress_and_is_recorded() {
 
         let started = officer.start_verify(VerifyQuery::default()).await.unwrap();
         let done = wait_verified(&officer, &started.verify_id).await;
-        assert_eq!(done.state, VerifyState::Done, "{}: {done:?}", db.name);
+        assert_eq!(done.state, JobState::Done, "{}: {done:?}", db.name);
         let report = done.report.expect("a finished verification has a report");
         assert!(report.ok, "{}: {report:?}", db.name);
         assert_eq!(report.rows_checked as i64, head);
@@ -229,8 +227,8 @@ async fn a_cancelled_verification_stops_without_a_verdict() {
             .unwrap();
         let end = wait_verified(&officer, &started.verify_id).await;
         match end.state {
-            VerifyState::Cancelled => assert!(end.report.is_none()),
-            VerifyState::Done => assert!(end.report.is_some_and(|r| r.ok)),
+            JobState::Cancelled => assert!(end.report.is_none()),
+            JobState::Done => assert!(end.report.is_some_and(|r| r.ok)),
             other => panic!("{}: {other:?}", db.name),
         }
     })

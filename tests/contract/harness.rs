@@ -82,6 +82,21 @@ pub async fn postgres(limits: Limits) -> Option<Db> {
     })
 }
 
+/// Polls `state` every 20 ms (10 s at most) until the job it reads is no longer running.
+pub async fn until_finished<T, Fut>(what: &str, mut state: impl FnMut() -> Fut) -> T
+where
+    Fut: Future<Output = (gurumisha_api::types::JobState, T)>,
+{
+    for _ in 0..500 {
+        let (s, value) = state().await;
+        if s != gurumisha_api::types::JobState::Running {
+            return value;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("{what} did not finish");
+}
+
 /// Runs `sql` on the database behind the API's back, with the audit trail's append-only
 /// triggers out of the way: how an attacker with database access would edit history.
 pub async fn tamper(db: &Db, sql: &str) {

@@ -63,21 +63,11 @@ pub struct ExportId {
     pub export_id: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum ExportState {
-    Running,
-    Done,
-    Failed,
-    Cancelled,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ExportStatus {
     pub export_id: String,
-    pub state: ExportState,
+    pub state: JobState,
     #[ts(type = "number")]
     pub rows: u64,
     #[ts(type = "number")]
@@ -178,7 +168,7 @@ impl Console {
         let download_url = download_base.map(|b| format!("{b}{export_id}"));
         let status = Arc::new(Mutex::new(ExportStatus {
             export_id: export_id.clone(),
-            state: ExportState::Running,
+            state: JobState::Running,
             rows: 0,
             bytes: 0,
             total_estimate,
@@ -202,18 +192,18 @@ impl Console {
             let result = write_export(&api, &req, &path, &st, &cancel).await;
             let mut s = lock(&st);
             match result {
-                Ok(()) if cancel.is_cancelled() => s.state = ExportState::Cancelled,
+                Ok(()) if cancel.is_cancelled() => s.state = JobState::Cancelled,
                 Ok(()) => {
-                    s.state = ExportState::Done;
+                    s.state = JobState::Done;
                     s.download_url = download_url;
                 }
                 Err(e) => {
                     tracing::warn!(error = %e.message, "export failed");
-                    s.state = ExportState::Failed;
+                    s.state = JobState::Failed;
                     s.error = Some(e.message);
                 }
             }
-            if s.state == ExportState::Cancelled {
+            if s.state == JobState::Cancelled {
                 // A cancelled export leaves no partial file behind.
                 let _ = std::fs::remove_file(&path);
             }
@@ -236,7 +226,7 @@ impl Console {
     pub fn export_not_started() -> ExportStatus {
         ExportStatus {
             export_id: String::new(),
-            state: ExportState::Cancelled,
+            state: JobState::Cancelled,
             rows: 0,
             bytes: 0,
             total_estimate: None,
@@ -271,7 +261,7 @@ impl Console {
         match jobs.get(export_id) {
             Some(j) if j.owner == self.operator().user_id => {
                 let s = lock(&j.status).clone();
-                if s.state != ExportState::Done {
+                if s.state != JobState::Done {
                     return Err(ApiError::invalid(format!(
                         "invalid export_id: export {export_id} is not finished"
                     )));

@@ -189,6 +189,17 @@ pub struct VerifyQuery {
     pub to: Option<i64>,
 }
 
+/// Where a background job of the console stands (an export, a verification).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum JobState {
+    Running,
+    Done,
+    Failed,
+    Cancelled,
+}
+
 /// Error codes the UI understands; the TypeScript side mirrors this enum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]

@@ -25,21 +25,11 @@ pub struct VerifyId {
     pub verify_id: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum VerifyState {
-    Running,
-    Done,
-    Failed,
-    Cancelled,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct VerifyStatus {
     pub verify_id: String,
-    pub state: VerifyState,
+    pub state: JobState,
     /// Rows read and hashed so far.
     #[ts(type = "number")]
     pub rows_checked: i64,
@@ -72,10 +62,10 @@ impl Job {
     fn status(&self, id: &str) -> VerifyStatus {
         let (outcome, finished_ms) = lock(&self.outcome).clone();
         let (state, report, error) = match outcome {
-            Outcome::Running => (VerifyState::Running, None, None),
-            Outcome::Done(r) => (VerifyState::Done, Some(r), None),
-            Outcome::Failed(e) => (VerifyState::Failed, None, Some(e)),
-            Outcome::Cancelled => (VerifyState::Cancelled, None, None),
+            Outcome::Running => (JobState::Running, None, None),
+            Outcome::Done(r) => (JobState::Done, Some(r), None),
+            Outcome::Failed(e) => (JobState::Failed, None, Some(e)),
+            Outcome::Cancelled => (JobState::Cancelled, None, None),
         };
         VerifyStatus {
             verify_id: id.to_owned(),

@@ -1,14 +1,14 @@
 // Export progress as people read it. The backend writes the file (a native
 // save dialog in the desktop app, a download URL over HTTP); the UI polls
 // `export_status` and shows rows against the estimate.
-import type { ExportState } from '../bindings/ExportState';
+import type { JobState } from '../bindings/JobState';
 import type { ExportStatus } from '../bindings/ExportStatus';
 import { formatCount } from './format';
 
 /** How often a running export is polled. */
 export const POLL_MS = 300;
 
-export function isFinished(state: ExportState): boolean {
+export function isFinished(state: JobState): boolean {
   return state !== 'running';
 }
 
